@@ -1,0 +1,168 @@
+/**
+ * Journey stage: rules first, then a natural BayesClassifier trained at first use on the team's
+ * labelled examples (data/journey-stages.json). Nothing trained is stored: the model is rebuilt from the
+ * examples on the first call (≈ tens of ms) and kept in memory.
+ *
+ * Decision:
+ * | rules                     | classifier                  | result                              |
+ * |---------------------------|-----------------------------|-------------------------------------|
+ * | one stage ≥ RULE_SURE     | —                           | that stage, confidence from rules   |
+ * | some evidence             | agrees or unsure            | rule stage, blended confidence      |
+ * | some evidence             | disagrees with p ≥ 0.6      | classifier stage                    |
+ * | none                      | p ≥ MIN_CONFIDENCE          | classifier stage                    |
+ * | none                      | p < MIN_CONFIDENCE          | null (unsure)                       |
+ *
+ * Classification uses natural's own Bayes model (apparatus) through its sparse-observation path, so
+ * one call costs O(words × stages) instead of O(vocabulary).
+ */
+import './quiet-natural.js';
+import { createRequire } from 'node:module';
+import natural from 'natural';
+import type { JourneyStage, StageResult } from '../model.js';
+import { JOURNEY_STAGES } from '../model.js';
+
+const { BayesClassifier, PorterStemmer } = natural;
+const require = createRequire(import.meta.url);
+
+/** A labelled example from data/journey-stages.json. */
+export interface StageExample {
+  text: string;
+  stage: JourneyStage;
+  domain: string;
+}
+
+/** Classifier probability below which (with no rule evidence) the stage is null. */
+export const MIN_CONFIDENCE = 0.45;
+/** Rule score at which rules alone decide. */
+export const RULE_SURE = 3;
+
+/**
+ * Rules: [pattern, stage, weight] matched on lower-cased text. Written for every industry Earshot
+ * serves; the weights are judgement, checked against the held-back examples.
+ */
+export const STAGE_RULES: Array<[RegExp, JourneyStage, number]> = [
+  [/\b(?:just (?:heard|found out|saw|learned|discovered)|never heard of|first time (?:hearing|seeing)|saw (?:your|an|the|this) (?:ad|advert|commercial|billboard|post)|new (?:ad|commercial|campaign)|(?:what|who) is (?:this|that)\b|is this (?:a|the) new|announc(?:es|ed|ing|ement)|launch(?:es|ed|ing)?\b|coming soon|now available|partnership with)/, 'awareness', 2.5],
+  [/\b(?:thinking (?:of|about) (?:switching|getting|buying|trying|joining|signing up|moving|booking|ordering|opening)|should i (?:get|buy|go with|choose|switch|pick|try|book|use|sign up)|(?:which|what) (?:one |plan |card |phone |airline |bank |app )?(?:is|should) (?:better|best)|vs\.?\b|versus|compar(?:e|ing|ison)|worth it\??|is it worth|pros and cons|deciding between|torn between|any (?:recommendations|suggestions)|recommend (?:a|an|me)|looking (?:for|at) (?:a|an|new|options)|considering|shopping around|get a quote|how much (?:is|does|would)|do you (?:offer|have|ship|fly|deliver|support)|does (?:it|this) (?:work|come|support)|reviews? (?:of|for)\b)/, 'consideration', 2.5],
+  [/\b(?:just (?:bought|ordered|booked|purchased|signed up|subscribed|upgraded|paid|reserved|opened an account)|(?:placed|place) (?:an|my) order|checkout|check out page|payment (?:went through|failed|declined|page)|order (?:confirmation|confirmed|number)|booking confirmation|(?:promo|discount|coupon|voucher) code|pre-?order|add(?:ed)? to cart|(?:can'?t|cannot|unable to) (?:complete|finish) (?:my )?(?:purchase|order|booking|payment|checkout)|buying (?:a|my|the|tickets)|bought (?:a|my|the|tickets)|booked (?:a|my|our|the)|(?:card|payment) (?:was )?declined|(?:purchase|purchased)\b)/, 'purchase', 2.5],
+  [/\b(?:arrived|delivered|delivery|unbox(?:ed|ing)|setup|set up|setting up|onboarding|installed|on board|onboard|the flight|my flight|our flight|delayed|cancelled|canceled|taking off|landed|seat|legroom|food (?:was|is)|tastes?|the app (?:is|keeps|crashed)|keeps crashing|crash(?:es|ed)|bug|glitch|outage|is down|no signal|slow internet|wifi|battery|quality|broken|damaged|lost (?:my|our) (?:bag|luggage|package)|my (?:bag|luggage|package|order) (?:is|was|has|never)|using (?:it|the|your)|works (?:great|perfectly|well)|since the update|update (?:broke|ruined))/, 'experience', 1.5],
+  [/\b(?:customer (?:service|support|care)|support (?:team|ticket|agent)|(?:on|been on) hold|hung up|(?:live )?chat (?:agent|support)|agent|representative|\brep\b|call cent(?:er|re)|helpline|hotline|(?:sent|send|check) (?:a |your |my )?(?:dm|dms|email)|please (?:help|dm|respond|reply|call)|can (?:you|someone|anyone) help|no (?:response|reply|one answers)|(?:opened|open|filed|raised) (?:a )?(?:ticket|complaint|case)|ticket number|case number|escalat(?:e|ed|ion)|complaint|refund|get back to me|still waiting (?:for|on) (?:a )?(?:response|reply|call|answer|refund)|need help|help me|speak to (?:a|someone|a manager)|reset my password|locked out)/, 'support', 2.5],
+  [/\b(?:cancel(?:l?ing|l?ed)? my (?:subscription|account|membership|plan|contract|service|card|policy)|close (?:my|our) account|closing my account|switch(?:ed|ing)? (?:to|from|over|providers|carriers|banks)|leaving (?:you|for)|moving (?:to|my)|renew(?:al|ed|ing)?\b|loyal(?:ty)?|member(?:ship)? (?:for|since)|customer (?:for|since) (?:\d+|years|a decade)|(?:\d+|many|ten|five) years (?:as a|with you|loyal)|status\b|frequent flyer|rewards (?:program|member)|points (?:expired|balance)|miles (?:expired|balance)|unsubscrib|churn|never again|last time i (?:fly|use|order|buy|book)|won'?t be (?:back|renewing|using|flying|ordering)|lost (?:a|my) (?:customer|business)|take my business elsewhere|port(?:ing)? my number|retention|contract (?:ends|is up))/, 'retention', 3],
+  [/\b(?:(?:highly |would |always |definitely )?recommend(?:ed|ing)? (?:you|it|them|this|\w+ )?to (?:everyone|anyone|friends|my|all)|tell(?:ing)? (?:everyone|all my friends)|told (?:all )?my (?:friends|family)|best (?:airline|bank|app|service|company|carrier|provider|delivery|store|shop|customer service|experience) (?:ever|in|by far)|(?:big |huge )?fan (?:of|for life)|5 stars|five stars|10\/10|shout ?out|kudos|you (?:guys |all )?(?:rock|rule|are the best|'re the best)|love (?:you|this company|this app|this brand)|won me over|brand ambassador|will (?:always )?(?:fly|use|order|bank|shop) (?:with )?(?:you|them) again|keep up the (?:great|good) work|thank you (?:so much )?for (?:the )?(?:amazing|great|wonderful|excellent))/, 'advocacy', 3],
+];
+
+/** A trained stage classifier. */
+export interface StageClassifier {
+  /** Probabilities by stage, summing to 1, best first. */
+  classify(text: string): Array<{ stage: JourneyStage; p: number }>;
+}
+
+interface NaturalLike {
+  addDocument(text: string, label: string): void;
+  train(): void;
+  features: Record<string, number>;
+  classifier: { getClassifications(obs: Record<number, number>): Array<{ label: string; value: number }> };
+  stemmer: { tokenizeAndStem(text: string, keepStops?: boolean): string[] };
+}
+
+/** Trains natural's BayesClassifier on the examples (fast: ≈ 50 ms for 500 examples). */
+export function trainStageClassifier(examples: StageExample[]): StageClassifier {
+  const bayes = new BayesClassifier(PorterStemmer) as unknown as NaturalLike;
+  for (const ex of examples) bayes.addDocument(ex.text, ex.stage);
+  bayes.train();
+  // Same order natural itself uses (for…in over features) → feature index.
+  const index = new Map<string, number>();
+  let i = 0;
+  for (const f in bayes.features) index.set(f, i++);
+  const apparatus = bayes.classifier;
+  return {
+    classify(text: string) {
+      const stems = bayes.stemmer.tokenizeAndStem(text, false);
+      const obs: Record<number, number> = {};
+      let n = 0;
+      const seen = new Set<number>();
+      for (const s of stems) {
+        const k = index.get(s);
+        if (k !== undefined && !seen.has(k)) {
+          seen.add(k);
+          obs[n++] = k;
+        }
+      }
+      const raw = apparatus.getClassifications(obs);
+      let total = 0;
+      for (const r of raw) total += r.value;
+      if (!(total > 0) || n === 0) return [];
+      return raw.map((r) => ({ stage: r.label as JourneyStage, p: r.value / total }));
+    },
+  };
+}
+
+let defaultExamples: StageExample[] | null = null;
+/** The team's labelled examples (loaded once). */
+export function stageExamples(): StageExample[] {
+  defaultExamples ??= (require('./data/journey-stages.json') as StageExample[]).filter((e) =>
+    (JOURNEY_STAGES as readonly string[]).includes(e.stage),
+  );
+  return defaultExamples;
+}
+
+/**
+ * Deterministic held-back split: every fifth example of each stage is held back for evaluation.
+ * The bench trains on `train` and reports accuracy on `heldBack`; the shipped model trains on all.
+ */
+export function splitExamples(all: StageExample[]): { train: StageExample[]; heldBack: StageExample[] } {
+  const counts = new Map<string, number>();
+  const train: StageExample[] = [];
+  const heldBack: StageExample[] = [];
+  for (const ex of all) {
+    const c = counts.get(ex.stage) ?? 0;
+    counts.set(ex.stage, c + 1);
+    (c % 5 === 4 ? heldBack : train).push(ex);
+  }
+  return { train, heldBack };
+}
+
+let defaultClassifier: StageClassifier | null = null;
+/** The default classifier, trained on all examples at first use. */
+export function defaultStageClassifier(): StageClassifier {
+  defaultClassifier ??= trainStageClassifier(stageExamples());
+  return defaultClassifier;
+}
+
+/** Rule scores by stage for lower-cased text. */
+export function ruleScores(lower: string): Map<JourneyStage, number> {
+  const out = new Map<JourneyStage, number>();
+  for (const [re, stage, w] of STAGE_RULES) {
+    if (re.test(lower)) out.set(stage, (out.get(stage) ?? 0) + w);
+  }
+  return out;
+}
+
+/** Journey stage of a mention, or null when unsure. See the decision table above. */
+export function detectStage(text: string, classifier: StageClassifier = defaultStageClassifier()): StageResult | null {
+  const lower = text.toLowerCase().replace(/\u2019/g, "'");
+  const rules = ruleScores(lower);
+  let best: JourneyStage | null = null;
+  let bestScore = 0;
+  let ruleTotal = 0;
+  for (const [s, v] of rules) {
+    ruleTotal += v;
+    if (v > bestScore) {
+      best = s;
+      bestScore = v;
+    }
+  }
+  const probs = classifier.classify(lower);
+  const top = probs[0];
+  const round = (x: number): number => Math.round(Math.min(0.99, x) * 100) / 100;
+  if (best) {
+    const share = bestScore / ruleTotal;
+    const pBest = probs.find((p) => p.stage === best)?.p ?? 0;
+    if (top && top.stage !== best && top.p >= 0.6 && bestScore < RULE_SURE) {
+      return { id: top.stage, confidence: round(top.p * 0.9) };
+    }
+    const conf = 0.5 * share + 0.25 * Math.min(1, bestScore / RULE_SURE) + 0.25 * pBest;
+    return { id: best, confidence: round(Math.max(0.3, conf)) };
+  }
+  if (top && top.p >= MIN_CONFIDENCE) return { id: top.stage, confidence: round(top.p) };
+  return null;
+}

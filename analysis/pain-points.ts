@@ -1,0 +1,152 @@
+/**
+ * Pain-point tagging: the fixed default taxonomy (model.ts PAIN_POINTS) from lexicons/pain-points.json,
+ * plus categories and words from the config.
+ *
+ * A tag needs a complaint, not a keyword alone:
+ *
+ * | the keyword is …                                   | counts when                                   |
+ * |----------------------------------------------------|-----------------------------------------------|
+ * | in a clause whose sentiment is negative            | always                                        |
+ * | in a mention that is negative or has a complaint   | the keyword is not negated ("no delay"), or   |
+ * | cue ("still waiting", "on hold")                   | the mention as a whole is negative            |
+ * | in a positive or neutral mention with no complaint | never ("no delay at all, great" tags nothing) |
+ *
+ * Each tag's score is 1 - exp(-Σ weights / 3), in (0, 1); tags are returned strongest first with
+ * their evidence (the matched words, strongest first).
+ */
+import { createRequire } from 'node:module';
+import type { PainPointTag } from '../model.js';
+import type { SentimentDetail } from './sentiment.js';
+
+const require = createRequire(import.meta.url);
+const DEFAULT = require('./lexicons/pain-points.json') as { categories: Record<string, Record<string, number>> };
+
+/** Weight given to words the config adds. */
+export const CONFIG_WORD_WEIGHT = 2;
+
+interface Entry {
+  id: string;
+  weight: number;
+  term: string;
+}
+
+interface TrieNode {
+  next: Map<string, TrieNode>;
+  prefixes: Array<[string, TrieNode]>;
+  entries: Entry[];
+}
+
+const newNode = (): TrieNode => ({ next: new Map(), prefixes: [], entries: [] });
+
+const TOKEN_RE = /[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*|\$/gu;
+const NEGATORS = new Set(['no', 'not', 'never', 'without', 'zero', "didn't", 'didnt', "wasn't", 'wasnt', "isn't", 'isnt', 'nothing']);
+
+/** A compiled pain-point lexicon. */
+export interface PainPointMatcher {
+  /** Category ids, defaults first. */
+  ids: string[];
+  tag(text: string, sentiment: SentimentDetail | null): PainPointTag[];
+}
+
+function tokenise(term: string): string[] {
+  return term.toLowerCase().replace(/\u2019/g, "'").match(TOKEN_RE) ?? [];
+}
+
+/** Builds a matcher from the default lexicon plus config additions (new ids or extra words). */
+export function compilePainPoints(extra: Record<string, string[]> = {}): PainPointMatcher {
+  const root = newNode();
+  const ids: string[] = [];
+  const add = (id: string, term: string, weight: number): void => {
+    const words = tokenise(term.replace(/\*$/, '')).map((w) => w);
+    if (words.length === 0) return;
+    const wildcard = term.trim().endsWith('*');
+    let node = root;
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i] as string;
+      const last = i === words.length - 1;
+      if (last && wildcard) {
+        let child = node.prefixes.find(([p]) => p === w)?.[1];
+        if (!child) {
+          child = newNode();
+          node.prefixes.push([w, child]);
+        }
+        node = child;
+      } else {
+        let child = node.next.get(w);
+        if (!child) {
+          child = newNode();
+          node.next.set(w, child);
+        }
+        node = child;
+      }
+    }
+    const existing = node.entries.find((e) => e.id === id);
+    if (existing) existing.weight = Math.max(existing.weight, weight);
+    else node.entries.push({ id, weight, term: term.replace(/\*$/, '').trim().toLowerCase() });
+  };
+  for (const [id, terms] of Object.entries(DEFAULT.categories)) {
+    ids.push(id);
+    for (const [term, w] of Object.entries(terms)) add(id, term, w);
+  }
+  for (const [id, terms] of Object.entries(extra)) {
+    if (!ids.includes(id)) ids.push(id);
+    for (const term of terms) if (typeof term === 'string') add(id, term, CONFIG_WORD_WEIGHT);
+  }
+
+  return {
+    ids,
+    tag(text, sentiment) {
+      if (!sentiment) return [];
+      const lower = text.toLowerCase().replace(/\u2019/g, "'");
+      const toks: Array<{ w: string; index: number }> = [];
+      for (const m of lower.matchAll(TOKEN_RE)) toks.push({ w: m[0], index: m.index ?? 0 });
+      const overallNegative = sentiment.label === 'negative';
+      const complaint = overallNegative || sentiment.complaints.length > 0;
+      const scores = new Map<string, { sum: number; ev: Array<[string, number]> }>();
+      for (let i = 0; i < toks.length; i++) {
+        // Walk the trie from token i; collect every entry that ends on a token.
+        const found: Array<[Entry, number]> = [];
+        let frontier: TrieNode[] = [root];
+        for (let j = i; j < toks.length && frontier.length > 0; j++) {
+          const w = (toks[j] as { w: string }).w;
+          const nextFrontier: TrieNode[] = [];
+          for (const node of frontier) {
+            const exact = node.next.get(w);
+            if (exact) {
+              nextFrontier.push(exact);
+              for (const e of exact.entries) found.push([e, j]);
+            }
+            for (const [p, child] of node.prefixes)
+              if (w.startsWith(p)) for (const e of child.entries) found.push([e, j]);
+          }
+          frontier = nextFrontier;
+        }
+        if (found.length === 0) continue;
+        const at = (toks[i] as { index: number }).index;
+        const segment = sentiment.segments.find((s) => at >= s.start && at < s.end);
+        const clauseNegative = segment !== undefined && segment.sum < -0.5;
+        if (!clauseNegative && !complaint) continue;
+        let negated = false;
+        for (let k = Math.max(0, i - 3); k < i; k++) if (NEGATORS.has((toks[k] as { w: string }).w)) negated = true;
+        if (negated && !overallNegative && !clauseNegative) continue;
+        for (const [e] of found) {
+          const w = e.weight * (clauseNegative ? 1.2 : 1);
+          const cur = scores.get(e.id) ?? { sum: 0, ev: [] };
+          if (!cur.ev.some(([t]) => t === e.term)) {
+            cur.sum += w;
+            cur.ev.push([e.term, w]);
+          }
+          scores.set(e.id, cur);
+        }
+      }
+      const tags: PainPointTag[] = [];
+      for (const [id, { sum, ev }] of scores) {
+        if (sum < 1) continue;
+        ev.sort((a, b) => b[1] - a[1]);
+        tags.push({ id, evidence: ev.map(([t]) => t), score: Math.round((1 - Math.exp(-sum / 3)) * 1000) / 1000 });
+      }
+      tags.sort((a, b) => b.score - a.score || ids.indexOf(a.id) - ids.indexOf(b.id));
+      return tags;
+    },
+  };
+}

@@ -1,0 +1,352 @@
+/**
+ * English sentiment for customer-experience text: AFINN-165 (from the `sentiment` package) with the
+ * team's CX lexicon on top, plus rules customer messages need.
+ *
+ * | rule            | effect                                                                      |
+ * |-----------------|-----------------------------------------------------------------------------|
+ * | negation        | a negator flips and halves sentiment words in the next 3 words (to a comma, |
+ * |                 | full stop or contrast word); a negator with nothing to flip is weak         |
+ * |                 | negative evidence ("haven't been able to")                                  |
+ * | intensifiers    | very / so / extremely × up to 1.8; slightly / kinda × 0.5–0.7               |
+ * | contrast        | before "but" / "however" × 0.5, after × 1.5                                 |
+ * | emphasis        | ALL CAPS word × 1.5, elongated word ("sooo") × 1.3, "!" adds 0.3 each (≤ 3) |
+ * | emoji/emoticons | lexicons/emoji.json                                                         |
+ * | complaints      | COMPLAINT_PATTERNS: on hold, still waiting, where is my…, N hours…          |
+ * | praise          | PRAISE_PATTERNS: great job, you rock, shout-out…                            |
+ * | info question   | opens with a question word, no complaint cue, weak sentiment → neutral      |
+ *
+ * The raw sum s is squashed to score = s / sqrt(s² + 16) in (-1, 1). Labels: score ≥ POS_T positive,
+ * ≤ NEG_T negative, else neutral.
+ */
+import { createRequire } from 'node:module';
+import type { SentimentLabel, SentimentResult } from '../model.js';
+
+const require = createRequire(import.meta.url);
+const AFINN = require('sentiment/languages/en/labels.json') as Record<string, number>;
+const CX = require('./lexicons/sentiment-cx.json') as {
+  words: Record<string, number>;
+  negators: string[];
+  intensifiers: Record<string, number>;
+  contrast: string[];
+};
+const EMOJI = require('./lexicons/emoji.json') as { emoji: Record<string, number>; emoticons: Record<string, number> };
+
+/** Score at or above which a mention is positive. */
+export const POS_T = 0.2;
+/** Score at or below which a mention is negative. */
+export const NEG_T = -0.2;
+const SQUASH = 16;
+
+const LEX = new Map<string, number>();
+for (const [k, v] of Object.entries(AFINN)) LEX.set(k, v);
+for (const [k, v] of Object.entries(CX.words)) LEX.set(k, v);
+const NEGATORS = new Set(CX.negators);
+const INTENS = new Map(Object.entries(CX.intensifiers));
+const CONTRAST = new Set(CX.contrast);
+const EMOJI_MAP = new Map(Object.entries(EMOJI.emoji));
+const EMOTICON_MAP = new Map(Object.entries(EMOJI.emoticons));
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const EMOTICON_SRC = [...EMOTICON_MAP.keys()].sort((a, b) => b.length - a.length).map(escapeRe).join('|');
+const TOKEN_RE = new RegExp(
+  `(?<emo>(?<=^|\\s)(?:${EMOTICON_SRC})(?=$|\\s|[.,!?]))|(?<word>[\\p{L}\\p{N}]+(?:['\u2019][\\p{L}]+)*)|(?<bang>[!?]+)|(?<stop>[.;:\\n]+|,)|(?<pic>\\p{Extended_Pictographic})`,
+  'gu',
+);
+const URL_RE = /\bhttps?:\/\/\S+|\bwww\.\S+/g;
+const HANDLE_RE = /@[\p{L}\p{N}_]+/gu;
+
+/** A complaint or praise cue found in the text. */
+export interface Cue {
+  name: string;
+  weight: number;
+  index: number;
+}
+
+/**
+ * Complaint patterns: problems stated without a negative word. Matched on lower-cased text with
+ * URLs and @handles blanked. Weights are on the AFINN scale. Industry-neutral by design.
+ */
+export const COMPLAINT_PATTERNS: Array<[RegExp, number, string]> = [
+  [/\b(?:on|been on|put (?:me |us )?on|placed on) hold\b/g, -3, 'on hold'],
+  [/\bhung up\b|\bhangs? up on\b|\bcall (?:got |was )?dropped\b/g, -3, 'hung up'],
+  [/\bno (?:one|body)\b|\bnobody\b/g, -2, 'no one'],
+  [/\bno (?:reply|replies|response|answer|help|callback|call back|update|updates|info|information|communication|explanation|notice|notification|email|compensation|refund|apology|resolution|way)\b/g, -2.5, 'no response'],
+  [/\bstill (?:waiting|no\b|not\b|nothing|haven'?t|hasn'?t|can'?t|cannot|don'?t|doesn'?t|didn'?t|isn'?t|stuck|on hold|broken|down\b|missing|charging|charged|unable|pending|sitting|here)/g, -3, 'still waiting'],
+  [/\bwhere(?:'s| is| are| the hell is)? (?:my|our)\b/g, -2.5, 'where is my'],
+  [/\bwhy (?:is|are|was|were|do|does|did|would|can'?t|won'?t|isn'?t|aren'?t|hasn'?t|haven'?t|don'?t|doesn'?t|didn'?t|cant|wont|the hell|on earth)\b/g, -1.5, 'why'],
+  [/\b(?:\d+|two|three|four|five|six|several|multiple|many) ?\+? ?(?:hours?|hrs?|days?|weeks?|months?)\b/g, -1.5, 'n hours'],
+  [/\b(?:\d+|two|three|four|five|45|30|20) ?(?:mins?|minutes?)\b/g, -1, 'n minutes'],
+  [/\bmissed (?:my |our |the |a )?(?:connection|connecting|flight|delivery|appointment|train|meeting|deadline|event)/g, -3, 'missed connection'],
+  [/\b(?:can'?t|cannot|couldn'?t|unable to|impossible to) (?:get (?:through|a hold|ahold|anyone|someone|an answer|a refund|help)|reach|contact|talk to|speak to|log ?in|sign ?in|access|login|check ?in|book|pay|cancel|change|find|use|open|load|connect)/g, -3, "can't get through"],
+  [/\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not|not|never|didn'?t|did not|still not|wasn'?t|hasn'?t|haven'?t) (?:work|working|load|loading|arrive|arrived|show(?:n|ed)? up|showing|come|came|get delivered|been delivered|delivered|received|refunded|fixed|resolved|answered|responded|returned|called back|processed|honou?red|turned up)\b/g, -3, "doesn't work"],
+  [/\b(?:haven'?t|hasn'?t|have not|has not|didn'?t|did not|never) (?:received|got|gotten|heard|get|been (?:refunded|contacted|helped|told|paid|compensated))\b/g, -3, "haven't received"],
+  [/\bsince (?:yesterday|last (?:week|night|month|year)|this morning|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|\d)/g, -2, 'since yesterday'],
+  [/\bover and over\b|\bagain and again\b|\btime after time\b|\b(?:every ?time|each time)\b|\bfor the (?:\w+ )?(?:second|third|fourth|fifth|2nd|3rd|4th|5th|nth) time\b|\b(?:\d+|three|four|five|several|multiple) times\b/g, -2.5, 'over and over'],
+  [/\bnever again\b|\bnever (?:flying|using|buying|ordering|shopping|booking|going|coming|eating|staying|recommend)/g, -4, 'never again'],
+  [/\bwaste of (?:time|money)\b|\bwasted (?:my |our )?(?:time|money|day|hours?|evening|morning)\b/g, -3, 'waste of time'],
+  [/\b(?:been|keep|kept|still|currently|now) (?:waiting|sitting|stuck)\b|\bwaiting (?:for|on) (?:over |more than )?(?:an? |\d)/g, -2, 'kept waiting'],
+  [/\b(?:charged|billed) (?:me |us )?(?:twice|double|again|extra|without)\b|\bdouble[- ]charged\b/g, -3, 'charged twice'],
+  [/\b(?:let (?:me|us) down|fed up|sick of|tired of|had enough|so done with|done with you|lost a customer|lost my business)\b/g, -3, 'fed up'],
+  [/\b(?:do better|step up your game|get (?:it|your act) together|sort it out|fix (?:it|this|your)|get your shit together)\b/g, -2.5, 'do better'],
+  [/\bthanks? (?:a lot )?for nothing\b|\bthanks for (?:the|nothing) (?:help\b)?(?=.*\b(?:not|never|no)\b)/g, -4, 'thanks for nothing'],
+  [/\bwhat(?:'s| is) (?:going on|the deal|up with|the point|happening)\b|\bseriously\?/g, -1.5, "what's going on"],
+  [/\b(?:trying|tried|try) to (?:reach|call|get (?:through|a hold|ahold|someone)|contact|speak|talk|get a refund|cancel)/g, -1.5, 'trying to reach'],
+  [/\b(?:any|an) (?:update|news|word)\b.{0,20}\?/g, -1, 'any update'],
+  [/\bhow (?:hard|difficult) (?:is it|can it be)\b|\bhow (?:many|much longer|long) (?:more |do i |must i |are we |will i |should i |until)/g, -2, 'how long'],
+  [/\b(?:not|no longer) (?:happy|impressed|satisfied|pleased|acceptable|okay|ok|good enough)\b/g, -1, 'not happy'],
+  [/\bno (?:wifi|wi-fi|power|signal|service|internet|food|water|seats?|room|stock|availability|show|shows)\b/g, -2, 'no service'],
+];
+
+/** Praise and gratitude patterns beyond single words. */
+export const PRAISE_PATTERNS: Array<[RegExp, number, string]> = [
+  [/\byou (?:guys |all |folks |people )?(?:rock|rule|are (?:the best|awesome|amazing|great)|'re (?:the best|awesome|amazing|great)|re the best|nailed it)\b/g, 3, 'you rock'],
+  [/\b(?:great|awesome|amazing|excellent|fantastic|wonderful|good|nice|outstanding|superb) (?:job|work|service|crew|staff|team|experience|support|flight|product|app|food|people)\b/g, 2, 'great job'],
+  [/\bshout[- ]?out\b|\bhats off\b|\bwell done\b|\bhigh five\b|\bmade my day\b/g, 3, 'shout-out'],
+  [/\bthank (?:you|u)\b|\bthanks (?:so much|a ton|again|guys|team|for (?:the|your|all|getting|helping|being|making|taking|responding|sorting|fixing))\b/g, 1.5, 'thank you'],
+  [/\b(?:love|loving|loved) (?:you|the|this|my|your|it|how|that)\b/g, 1, 'love it'],
+  [/\b(?:above and beyond|went out of (?:their|his|her) way|can'?t (?:wait|complain)|no complaints|highly recommend|best (?:airline|bank|app|service|company|ever))\b/g, 3, 'above and beyond'],
+];
+
+const QUESTION_OPENERS = new Set(
+  'can could do does did is are will would what when where how which who any anyone hi hello hey should may was were has have whats what\'s'.split(' '),
+);
+
+/** Per-token detail, offsets into the cleaned text. */
+interface Segment {
+  start: number;
+  end: number;
+  sum: number;
+}
+
+/** Full sentiment analysis of English text, with the raw evidence other stages reuse. */
+export interface SentimentDetail extends SentimentResult {
+  /** Raw sum before squashing. */
+  raw: number;
+  /** Complaint cues found (from COMPLAINT_PATTERNS). */
+  complaints: Cue[];
+  /** Praise cues found. */
+  praise: Cue[];
+  /** Sum of negative lexicon contributions (≤ 0). */
+  negWords: number;
+  /** Sum of positive lexicon contributions (≥ 0). */
+  posWords: number;
+  /** Clause segments with their partial sums (for entity-level sentiment). */
+  segments: Segment[];
+  /** The text opens like a question asking for information. */
+  infoQuestion: boolean;
+}
+
+function elongated(w: string): boolean {
+  return /(\p{L})\1\1/u.test(w);
+}
+
+function lookup(w: string): number | undefined {
+  let v = LEX.get(w);
+  if (v !== undefined) return v;
+  if (elongated(w)) {
+    const two = w.replace(/(\p{L})\1{2,}/gu, '$1$1');
+    v = LEX.get(two);
+    if (v !== undefined) return v;
+    v = LEX.get(w.replace(/(\p{L})\1+/gu, '$1'));
+    if (v !== undefined) return v;
+  }
+  if (w.endsWith("'s")) return LEX.get(w.slice(0, -2));
+  return undefined;
+}
+
+/** Squashes a raw sum into (-1, 1). */
+export function squash(s: number): number {
+  return s / Math.sqrt(s * s + SQUASH);
+}
+
+/** Label for a score in [-1, 1]. */
+export function labelFor(score: number): SentimentLabel {
+  return score >= POS_T ? 'positive' : score <= NEG_T ? 'negative' : 'neutral';
+}
+
+/** Confidence from the score's distance to the nearest label boundary and the amount of evidence. */
+export function confidenceFor(score: number, evidence: number): number {
+  const label = labelFor(score);
+  let c: number;
+  if (label === 'neutral') c = 0.45 + 0.35 * (1 - Math.abs(score) / 0.2) - Math.min(0.2, evidence * 0.05);
+  else c = 0.45 + 0.5 * Math.min(1, (Math.abs(score) - 0.2) / 0.6) + Math.min(0.1, evidence * 0.03);
+  return Math.round(Math.max(0.05, Math.min(0.99, c)) * 100) / 100;
+}
+
+/** Scores English text (already cleaned). Never throws. */
+export function scoreSentiment(text: string): SentimentDetail {
+  const blanked = text.replace(URL_RE, (m) => ' '.repeat(m.length)).replace(HANDLE_RE, (m) => ' '.repeat(m.length));
+  const lower = blanked.toLowerCase().replace(/\u2019/g, "'");
+  const letters = blanked.replace(/[^\p{L}]/gu, '');
+  const mostlyCaps = letters.length > 0 && letters.replace(/[^\p{Lu}]/gu, '').length / letters.length > 0.6;
+
+  const segments: Segment[] = [];
+  let seg: Segment = { start: 0, end: 0, sum: 0 };
+  segments.push(seg);
+  let negLeft = 0;
+  let negatorsUnused = 0;
+  let negatorPending = false;
+  let mult = 1;
+  let clauseWeight = 1;
+  let posWords = 0;
+  let negWords = 0;
+  let bangs = 0;
+  let questions = 0;
+  let hits = 0;
+  let firstWord: string | null = null;
+
+  const tokens: Array<{ k: string; text: string; index: number }> = [];
+  for (const m of blanked.matchAll(TOKEN_RE)) {
+    const g = m.groups as Record<string, string | undefined>;
+    const k = g.emo ? 'emo' : g.word ? 'word' : g.bang ? 'bang' : g.stop ? 'stop' : 'pic';
+    tokens.push({ k, text: m[0], index: m.index ?? 0 });
+  }
+
+  const newSegment = (at: number): void => {
+    seg.end = at;
+    seg = { start: at, end: at, sum: 0 };
+    segments.push(seg);
+  };
+
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as { k: string; text: string; index: number };
+    if (t.k === 'stop') {
+      if (negatorPending) negatorsUnused++;
+      negatorPending = false;
+      negLeft = 0;
+      mult = 1;
+      if (t.text !== ',') {
+        clauseWeight = 1;
+        newSegment(t.index + t.text.length);
+      }
+      continue;
+    }
+    if (t.k === 'bang') {
+      bangs += (t.text.match(/!/g) ?? []).length;
+      questions += (t.text.match(/\?/g) ?? []).length;
+      if (negatorPending) negatorsUnused++;
+      negatorPending = false;
+      negLeft = 0;
+      mult = 1;
+      clauseWeight = 1;
+      newSegment(t.index + t.text.length);
+      continue;
+    }
+    let v: number | undefined;
+    let caps = false;
+    let elong = false;
+    if (t.k === 'emo') v = EMOTICON_MAP.get(t.text);
+    else if (t.k === 'pic') v = EMOJI_MAP.get(t.text);
+    else {
+      const w = t.text.toLowerCase().replace(/\u2019/g, "'");
+      if (firstWord === null) firstWord = w;
+      if (CONTRAST.has(w)) {
+        // Clause before the contrast counts half; the clause after counts 1.5× (applied below).
+        for (const s of segments) s.sum *= 0.5;
+        posWords *= 0.5;
+        negWords *= 0.5;
+        if (negatorPending) negatorsUnused++;
+        negatorPending = false;
+        negLeft = 0;
+        mult = 1;
+        clauseWeight = 1.5;
+        newSegment(t.index);
+        continue;
+      }
+      if (NEGATORS.has(w)) {
+        if (negatorPending) negatorsUnused++;
+        negLeft = 3;
+        negatorPending = true;
+        continue;
+      }
+      const next = tokens[i + 1];
+      if (next && next.k === 'word') {
+        const bigram = LEX.get(`${w} ${next.text.toLowerCase()}`);
+        if (bigram !== undefined) {
+          v = bigram;
+          i++;
+        }
+      }
+      if (v === undefined) {
+        const im = INTENS.get(w);
+        if (im !== undefined) {
+          mult *= im;
+          if (negLeft > 0) negLeft--;
+          continue;
+        }
+        v = lookup(w);
+      }
+      caps = !mostlyCaps && t.text.length >= 3 && t.text === t.text.toUpperCase() && /\p{Lu}/u.test(t.text);
+      elong = elongated(w);
+    }
+    if (v !== undefined && v !== 0) {
+      let x = v * mult * clauseWeight;
+      if (caps) x *= 1.5;
+      if (elong) x *= 1.3;
+      if (negLeft > 0) {
+        x *= -0.5;
+        negatorPending = false;
+      }
+      seg.sum += x;
+      if (x > 0) posWords += x;
+      else negWords += x;
+      hits++;
+      mult = 1;
+    }
+    if (t.k === 'word' && negLeft > 0) negLeft--;
+  }
+  if (negatorPending) negatorsUnused++;
+  seg.end = text.length;
+
+  // Pattern cues, attributed to the segment containing them.
+  const complaints: Cue[] = [];
+  const praise: Cue[] = [];
+  const addCue = (list: Cue[], pats: Array<[RegExp, number, string]>): void => {
+    for (const [re, weight, name] of pats) {
+      re.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      let n = 0;
+      while ((m = re.exec(lower)) !== null && n < 3) {
+        list.push({ name, weight, index: m.index });
+        const s = segments.find((x) => m!.index >= x.start && m!.index < x.end) ?? segments[segments.length - 1];
+        if (s) s.sum += weight;
+        n++;
+        if (m[0] === '') re.lastIndex++;
+      }
+    }
+  };
+  addCue(complaints, COMPLAINT_PATTERNS);
+  addCue(praise, PRAISE_PATTERNS);
+
+  let raw = 0;
+  for (const s of segments) raw += s.sum;
+  // A negator that negated nothing is weak evidence of a problem ("haven't been able to").
+  raw -= 0.6 * Math.min(3, negatorsUnused);
+  // Gratitude closing a complaint is politeness, not praise.
+  if (complaints.length > 0 && raw > 0 && praise.length === 0) raw *= 0.5;
+  if (raw !== 0) raw += Math.sign(raw) * 0.3 * Math.min(3, bangs);
+  if (raw < 0 && questions >= 2) raw -= 0.5;
+
+  const infoQuestion =
+    questions > 0 &&
+    complaints.length === 0 &&
+    firstWord !== null &&
+    QUESTION_OPENERS.has(firstWord) &&
+    negWords > -2.5 &&
+    posWords < 3;
+  if (infoQuestion) raw *= 0.3;
+
+  const score = Math.round(squash(raw) * 1000) / 1000;
+  return {
+    label: labelFor(score),
+    score,
+    confidence: confidenceFor(score, hits + complaints.length + praise.length),
+    raw,
+    complaints,
+    praise,
+    negWords,
+    posWords,
+    segments,
+    infoQuestion,
+  };
+}

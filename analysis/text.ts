@@ -1,0 +1,36 @@
+/**
+ * Text helpers shared by the analysis stages: bounding, cleaning and folding.
+ * Pure functions; no I/O.
+ */
+
+/** Analysis reads at most this many characters of a mention (title + text). */
+export const MAX_ANALYSED_CHARS = 5000;
+
+const TAG_RE = /<\/?[a-z][^>]{0,500}>/gi;
+// C0/C1 control characters except tab/newline; zero-width and bidi marks; lone surrogates.
+const CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const ENTITY_MAP: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
+const ENTITY_RE = /&(amp|lt|gt|quot|apos|nbsp|#39);/g;
+const COMBINING_RE = /\p{M}+/gu;
+
+/**
+ * Bounds and cleans raw mention text: joins the title, truncates to MAX_ANALYSED_CHARS, strips HTML
+ * tags, decodes the common entities and removes control characters. Never throws.
+ */
+export function cleanText(text: unknown, title?: unknown): string {
+  let t = typeof text === 'string' ? text : text == null ? '' : String(text);
+  if (typeof title === 'string' && title.trim() !== '') t = `${title.trim()}. ${t}`;
+  if (t.length > MAX_ANALYSED_CHARS) t = t.slice(0, MAX_ANALYSED_CHARS);
+  if (t.includes('<')) t = t.replace(TAG_RE, ' ');
+  if (t.includes('&')) t = t.replace(ENTITY_RE, (_m, e: string) => ENTITY_MAP[e] ?? ' ');
+  t = t.replace(CONTROL_RE, ' ');
+  return t;
+}
+
+/** Lower-cases and removes diacritics ("Café" → "cafe"), as used for brand matching. */
+export function fold(text: string): string {
+  // Fast path: plain ASCII needs only lower-casing.
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
+  return text.normalize('NFD').replace(COMBINING_RE, '').toLowerCase();
+}
