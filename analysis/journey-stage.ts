@@ -15,14 +15,28 @@
  * Classification uses natural's own Bayes model (apparatus) through its sparse-observation path, so
  * one call costs O(words × stages) instead of O(vocabulary).
  */
-import './quiet-natural.js';
+import { NATURAL_QUIET } from './quiet-natural.js';
 import { createRequire } from 'node:module';
-import natural from 'natural';
 import type { JourneyStage, StageResult } from '../model.js';
 import { JOURNEY_STAGES } from '../model.js';
 
-const { BayesClassifier, PorterStemmer } = natural;
 const require = createRequire(import.meta.url);
+
+interface NaturalModule {
+  BayesClassifier: new (stemmer: unknown) => unknown;
+  PorterStemmer: unknown;
+}
+let naturalModule: NaturalModule | null = null;
+/**
+ * natural, loaded on first use: it takes ≈ 0.6 s to load and reads .env / prints at load, so it is
+ * required lazily, after quiet-natural has set DOTENV_CONFIG_QUIET. (Loaded through require rather than
+ * a static import also keeps natural's shipped .ts sources out of our type-check.)
+ */
+function loadNatural(): NaturalModule {
+  if (!NATURAL_QUIET) process.env.DOTENV_CONFIG_QUIET = 'true';
+  naturalModule ??= require('natural') as NaturalModule;
+  return naturalModule;
+}
 
 /** A labelled example from data/journey-stages.json. */
 export interface StageExample {
@@ -66,7 +80,8 @@ interface NaturalLike {
 
 /** Trains natural's BayesClassifier on the examples (fast: ≈ 50 ms for 500 examples). */
 export function trainStageClassifier(examples: StageExample[]): StageClassifier {
-  const bayes = new BayesClassifier(PorterStemmer) as unknown as NaturalLike;
+  const { BayesClassifier, PorterStemmer } = loadNatural();
+  const bayes = new BayesClassifier(PorterStemmer) as NaturalLike;
   for (const ex of examples) bayes.addDocument(ex.text, ex.stage);
   bayes.train();
   // Same order natural itself uses (for…in over features) → feature index.

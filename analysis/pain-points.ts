@@ -17,6 +17,7 @@
 import { createRequire } from 'node:module';
 import type { PainPointTag } from '../model.js';
 import type { SentimentDetail } from './sentiment.js';
+import { wordValence } from './sentiment.js';
 
 const require = createRequire(import.meta.url);
 const DEFAULT = require('./lexicons/pain-points.json') as { categories: Record<string, Record<string, number>> };
@@ -28,6 +29,8 @@ interface Entry {
   id: string;
   weight: number;
   term: string;
+  /** The term itself names a problem (a negative word in the sentiment lexicon: delayed, lost, rude). */
+  problem: boolean;
 }
 
 interface TrieNode {
@@ -82,7 +85,10 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
     }
     const existing = node.entries.find((e) => e.id === id);
     if (existing) existing.weight = Math.max(existing.weight, weight);
-    else node.entries.push({ id, weight, term: term.replace(/\*$/, '').trim().toLowerCase() });
+    else {
+      const problem = words.some((w) => (wordValence(w) ?? 0) < 0);
+      node.entries.push({ id, weight, term: term.replace(/\*$/, '').trim().toLowerCase(), problem });
+    }
   };
   for (const [id, terms] of Object.entries(DEFAULT.categories)) {
     ids.push(id);
@@ -102,6 +108,9 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
       for (const m of lower.matchAll(TOKEN_RE)) toks.push({ w: m[0], index: m.index ?? 0 });
       const overallNegative = sentiment.label === 'negative';
       const complaint = overallNegative || sentiment.complaints.length > 0;
+      const positive = sentiment.label === 'positive';
+      // Some sign of a problem somewhere in a neutral mention (a negative word, a bare negator).
+      const problemSign = !positive && (sentiment.negWords < 0 || sentiment.bareNegators > 0);
       const scores = new Map<string, { sum: number; ev: Array<[string, number]> }>();
       for (let i = 0; i < toks.length; i++) {
         // Walk the trie from token i; collect every entry that ends on a token.
@@ -125,11 +134,12 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
         const at = (toks[i] as { index: number }).index;
         const segment = sentiment.segments.find((s) => at >= s.start && at < s.end);
         const clauseNegative = segment !== undefined && segment.sum < -0.5;
-        if (!clauseNegative && !complaint) continue;
         let negated = false;
         for (let k = Math.max(0, i - 3); k < i; k++) if (NEGATORS.has((toks[k] as { w: string }).w)) negated = true;
         if (negated && !overallNegative && !clauseNegative) continue;
         for (const [e] of found) {
+          // See the table above; a neutral mention counts only a term that itself names a problem.
+          if (!clauseNegative && !complaint && !(e.problem && !positive) && !problemSign) continue;
           const w = e.weight * (clauseNegative ? 1.2 : 1);
           const cur = scores.get(e.id) ?? { sum: 0, ev: [] };
           if (!cur.ev.some(([t]) => t === e.term)) {
@@ -138,6 +148,12 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
           }
           scores.set(e.id, cur);
         }
+      }
+      // A negative mention addressed to the brand that names no specific problem is a complaint about
+      // how the brand treats its customers: customer-service, with the negative words as evidence.
+      if (scores.size === 0 && (overallNegative || (problemSign && sentiment.complaints.length > 0)) && /(?:^|\s)@\w|\b(?:you|your|you're|youre|u|ur|y'all|yall)\b/.test(lower)) {
+        const ev = sentiment.complaints.map((c) => c.name).slice(0, 3);
+        scores.set('customer-service', { sum: 1, ev: (ev.length > 0 ? ev : ['complaint to the brand']).map((t) => [t, 1]) });
       }
       const tags: PainPointTag[] = [];
       for (const [id, { sum, ev }] of scores) {

@@ -134,6 +134,8 @@ export interface SentimentDetail extends SentimentResult {
   segments: Segment[];
   /** The text opens like a question asking for information. */
   infoQuestion: boolean;
+  /** Negators that negated no sentiment word ("haven't been able to"): weak evidence of a problem. */
+  bareNegators: number;
 }
 
 function elongated(w: string): boolean {
@@ -152,6 +154,11 @@ function lookup(w: string): number | undefined {
   }
   if (w.endsWith("'s")) return LEX.get(w.slice(0, -2));
   return undefined;
+}
+
+/** Lexicon valence of one lower-case word (AFINN + CX lexicon), or undefined. */
+export function wordValence(w: string): number | undefined {
+  return lookup(w);
 }
 
 /** Squashes a raw sum into (-1, 1). */
@@ -348,5 +355,6 @@ export function scoreSentiment(text: string): SentimentDetail {
     posWords,
     segments,
     infoQuestion,
+    bareNegators: negatorsUnused,
   };
 }
