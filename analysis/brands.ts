@@ -6,7 +6,7 @@
  *   query   := or
  *   or      := and ( "OR" and )*
  *   and     := near ( ["AND"] near )*          adjacent terms are AND-ed implicitly
- *   near    := unary ( "NEAR/" n unary )*       both sides within n words of each other
+ *   near    := unary ( "NEAR/" n unary )* at most n words between the two sides
  *   unary   := "NOT" unary | primary
  *   primary := "(" or ")" | "\"exact phrase\"" | term
  *
@@ -342,7 +342,7 @@ function evalNode(n: Node, doc: QueryDoc): boolean {
       const b = spans(n.b, doc);
       for (const [as, ae] of a)
         for (const [bs, be] of b) {
-          const gap = bs > ae ? bs - ae : as > be ? as - be : 0;
+          const gap = bs > ae ? bs - ae - 1 : as > be ? as - be - 1 : 0; // words in between
           if (gap <= n.n) return true;
         }
       return false;

@@ -9,6 +9,7 @@
  * Codes are ISO 639-1 where one exists, else ISO 639-3.
  */
 import { franc } from 'franc';
+import { wordValence } from './sentiment.js';
 
 /** Below this many letters franc is not trusted. */
 export const MIN_LETTERS = 12;
@@ -17,8 +18,9 @@ const ISO3_TO_1: Record<string, string> = {
   eng: 'en', spa: 'es', por: 'pt', fra: 'fr', deu: 'de', ita: 'it', nld: 'nl', swe: 'sv', dan: 'da',
   nob: 'nb', fin: 'fi', pol: 'pl', ces: 'cs', ron: 'ro', hun: 'hu', tur: 'tr', rus: 'ru', ukr: 'uk',
   ell: 'el', arb: 'ar', heb: 'he', hin: 'hi', ben: 'bn', jpn: 'ja', cmn: 'zh', kor: 'ko', ind: 'id',
-  zlm: 'ms', vie: 'vi', tha: 'th', tgl: 'tl', cat: 'ca', pes: 'fa', urd: 'ur', swh: 'sw',
+  zlm: 'ms', vie: 'vi', tha: 'th', tgl: 'tl', pes: 'fa', urd: 'ur', swh: 'sw',
 };
+// Catalan is left out: on short Spanish posts franc picks it too often.
 const ONLY = Object.keys(ISO3_TO_1);
 
 const EN_FUNCTION = new Set(
@@ -61,7 +63,7 @@ export function detectLanguage(text: string, hint?: string | null): string {
   let en = 0;
   for (const w of words) {
     letters += w.length;
-    if (EN_FUNCTION.has(w) || EN_COMMON.has(w)) en++;
+    if (EN_FUNCTION.has(w) || EN_COMMON.has(w) || (w.length > 3 && wordValence(w) !== undefined)) en++;
   }
   const hinted = normaliseLanguageHint(hint);
   if (letters < MIN_LETTERS) {
@@ -69,7 +71,7 @@ export function detectLanguage(text: string, hint?: string | null): string {
     if (hinted) return hinted;
     return words.length >= 2 && en >= 1 && en * 2 >= words.length ? 'en' : 'und';
   }
-  if (words.length >= 3 && en >= 2 && en * 2 >= words.length) return 'en';
+  if (words.length >= 3 && ((en >= 2 && en * 2 >= words.length) || (en >= 3 && en * 3 >= words.length))) return 'en';
   const code3 = franc(body, { minLength: MIN_LETTERS, only: ONLY });
   if (code3 === 'und') return hinted ?? 'und';
   // Short texts are often mis-detected: prefer the service hint when it disagrees on a short text.

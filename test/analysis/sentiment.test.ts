@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { createAnalyser } from '../../analysis/index.js';
+
+const a = createAnalyser({ brands: [] });
+const label = (text: string): string | null => a.analyse({ text }).sentiment.label;
+
+describe('English sentiment for customer text', () => {
+  it.each([
+    // negation
+    ['The service was not good', 'negative'],
+    ['Honestly not bad at all, quick delivery', 'positive'],
+    ['I am not happy with this', 'negative'],
+    // complaint patterns with no negative word
+    ['@acme where is my bag??', 'negative'],
+    ['3 hours on hold and counting', 'negative'],
+    ['Still waiting for my refund from last month', 'negative'],
+    ['no one at the desk, no one on the phone', 'negative'],
+    ['Never again. Ordering somewhere else next time', 'negative'],
+    ['my parcel has not arrived since monday', 'negative'],
+    // praise and gratitude
+    ['Thanks so much, the crew was amazing!', 'positive'],
+    ['shout out to the team at the downtown store, you guys rock', 'positive'],
+    // contrast
+    ['The staff were nice but my order was wrong and cold', 'negative'],
+    // emoji and emoticons
+    ['Just got my new phone 😍', 'positive'],
+    ['my order again 😡😡', 'negative'],
+    ['delivery came :(', 'negative'],
+    // information questions are neutral
+    ['Do you deliver to Boston on Sundays?', 'neutral'],
+    ['What time does the store open tomorrow?', 'neutral'],
+  ])('%s → %s', (text, want) => {
+    expect(label(text)).toBe(want);
+  });
+
+  it('caps and elongation strengthen the score', () => {
+    const plain = a.analyse({ text: 'the support was bad today' }).sentiment.score as number;
+    const loud = a.analyse({ text: 'the support was BAD today' }).sentiment.score as number;
+    const long = a.analyse({ text: 'the support was baaaad today' }).sentiment.score as number;
+    expect(loud).toBeLessThan(plain);
+    expect(long).toBeLessThan(plain);
+  });
+
+  it('scores are in [-1, 1] with a confidence in [0, 1]', () => {
+    for (const t of ['worst worst worst awful terrible horrible', 'best best amazing love love', 'meh, it was fine I guess']) {
+      const s = a.analyse({ text: t }).sentiment;
+      expect(s.score).toBeGreaterThanOrEqual(-1);
+      expect(s.score).toBeLessThanOrEqual(1);
+      expect(s.confidence).toBeGreaterThanOrEqual(0);
+      expect(s.confidence).toBeLessThanOrEqual(1);
+    }
+  });
+});
+
+describe('language', () => {
+  it.each([
+    ['Mi pedido llegó tarde y la comida estaba fría, qué desastre total', 'es'],
+    ['Die Lieferung ist schon wieder zu spät und niemand antwortet mir', 'de'],
+    ["Ma commande n'est toujours pas arrivée et personne ne répond", 'fr'],
+  ])('non-English %s → %s, not scored', (text, lang) => {
+    const r = a.analyse({ text });
+    expect(r.language).toBe(lang);
+    expect(r.sentiment).toEqual({ label: null, score: null, confidence: 0 });
+    expect(r.painPoints).toEqual([]);
+  });
+
+  it.each(['ok', '👍', '', '?!', 'lol'])('%j is too short to tell: und, not scored', (text) => {
+    const r = a.analyse({ text });
+    expect(r.language).toBe('und');
+    expect(r.sentiment.label).toBeNull();
+  });
+
+  it('uses the service language hint for a text too short to tell', () => {
+    expect(a.analyse({ text: 'muy bien', languageHint: 'es-ES' }).language).toBe('es');
+    expect(a.analyse({ text: 'ok', languageHint: 'en' }).language).toBe('en');
+  });
+});
