@@ -24,7 +24,7 @@ const require = createRequire(import.meta.url);
 
 interface NaturalModule {
   BayesClassifier: new (stemmer: unknown) => unknown;
-  PorterStemmer: unknown;
+  PorterStemmer: { stem(token: string): string };
 }
 let naturalModule: NaturalModule | null = null;
 /**
@@ -89,9 +89,27 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
   let i = 0;
   for (const f in bayes.features) index.set(f, i++);
   const apparatus = bayes.classifier;
+  // natural's tokenizeAndStem (split on [^a-zA-Z0-9'\-/], drop stop words, Porter stem), with the
+  // stop words in a Set and stems memoised: the same features, several times faster.
+  const stops = new Set((require('natural/lib/natural/util/stopwords.js') as { words: string[] }).words);
+  const stemCache = new Map<string, string>();
+  const stemmer = PorterStemmer;
+  const tokenizeAndStem = (text: string): string[] => {
+    const out: string[] = [];
+    for (const tok of text.toLowerCase().split(/[^a-zA-Z0-9'\-/]+/)) {
+      if (tok === '' || stops.has(tok)) continue;
+      let st = stemCache.get(tok);
+      if (st === undefined) {
+        st = stemmer.stem(tok);
+        if (stemCache.size < 50_000) stemCache.set(tok, st);
+      }
+      out.push(st);
+    }
+    return out;
+  };
   return {
     classify(text: string) {
-      const stems = bayes.stemmer.tokenizeAndStem(text, false);
+      const stems = tokenizeAndStem(text);
       const obs: Record<number, number> = {};
       let n = 0;
       const seen = new Set<number>();
@@ -166,9 +184,13 @@ export function detectStage(text: string, classifier: StageClassifier = defaultS
       bestScore = v;
     }
   }
+  const round = (x: number): number => Math.round(Math.min(0.99, x) * 100) / 100;
+  // Rules alone decide when one stage is sure and no other stage has evidence.
+  if (best && bestScore >= RULE_SURE && bestScore === ruleTotal) {
+    return { id: best, confidence: round(0.75 + 0.05 * Math.min(3, bestScore - RULE_SURE + 1)) };
+  }
   const probs = classifier.classify(lower);
   const top = probs[0];
-  const round = (x: number): number => Math.round(Math.min(0.99, x) * 100) / 100;
   if (best) {
     const share = bestScore / ruleTotal;
     const pBest = probs.find((p) => p.stage === best)?.p ?? 0;

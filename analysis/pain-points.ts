@@ -17,7 +17,7 @@
 import { createRequire } from 'node:module';
 import type { PainPointTag } from '../model.js';
 import type { SentimentDetail } from './sentiment.js';
-import { wordValence } from './sentiment.js';
+import { tokenise, wordValence } from './sentiment.js';
 
 const require = createRequire(import.meta.url);
 const DEFAULT = require('./lexicons/pain-points.json') as { categories: Record<string, Record<string, number>> };
@@ -35,13 +35,13 @@ interface Entry {
 
 interface TrieNode {
   next: Map<string, TrieNode>;
-  prefixes: Array<[string, TrieNode]>;
+  /** Wildcard children ("deliver*"), indexed by their first three letters. */
+  prefixes: Map<string, Array<[string, TrieNode]>>;
   entries: Entry[];
 }
 
-const newNode = (): TrieNode => ({ next: new Map(), prefixes: [], entries: [] });
-
-const TOKEN_RE = /[\p{L}\p{N}]+(?:['\u2019-][\p{L}\p{N}]+)*|\$/gu;
+const newNode = (): TrieNode => ({ next: new Map(), prefixes: new Map(), entries: [] });
+const EMPTY: Array<[string, TrieNode]> = [];
 const NEGATORS = new Set(['no', 'not', 'never', 'without', 'zero', "didn't", 'didnt', "wasn't", 'wasnt', "isn't", 'isnt', 'nothing']);
 
 /** A compiled pain-point lexicon. */
@@ -51,8 +51,9 @@ export interface PainPointMatcher {
   tag(text: string, sentiment: SentimentDetail | null): PainPointTag[];
 }
 
-function tokenise(term: string): string[] {
-  return term.toLowerCase().replace(/\u2019/g, "'").match(TOKEN_RE) ?? [];
+/** Words of a term, split exactly as the sentiment scanner splits text. */
+function termWords(term: string): string[] {
+  return tokenise(term).tokens.filter((t) => t.k === 'word').map((t) => t.text);
 }
 
 /** Builds a matcher from the default lexicon plus config additions (new ids or extra words). */
@@ -60,7 +61,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
   const root = newNode();
   const ids: string[] = [];
   const add = (id: string, term: string, weight: number): void => {
-    const words = tokenise(term.replace(/\*$/, '')).map((w) => w);
+    const words = termWords(term.replace(/\*$/, ''));
     if (words.length === 0) return;
     const wildcard = term.trim().endsWith('*');
     let node = root;
@@ -68,10 +69,13 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
       const w = words[i] as string;
       const last = i === words.length - 1;
       if (last && wildcard) {
-        let child = node.prefixes.find(([p]) => p === w)?.[1];
+        const key = w.slice(0, 3);
+        const list = node.prefixes.get(key) ?? [];
+        node.prefixes.set(key, list);
+        let child = list.find(([p]) => p === w)?.[1];
         if (!child) {
           child = newNode();
-          node.prefixes.push([w, child]);
+          list.push([w, child]);
         }
         node = child;
       } else {
@@ -103,9 +107,9 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
     ids,
     tag(text, sentiment) {
       if (!sentiment) return [];
-      const lower = text.toLowerCase().replace(/\u2019/g, "'");
+      const lower = text.toLowerCase();
       const toks: Array<{ w: string; index: number }> = [];
-      for (const m of lower.matchAll(TOKEN_RE)) toks.push({ w: m[0], index: m.index ?? 0 });
+      for (const t of sentiment.tokens) if (t.k === 'word') toks.push({ w: t.text, index: t.index });
       const overallNegative = sentiment.label === 'negative';
       const complaint = overallNegative || sentiment.complaints.length > 0;
       const positive = sentiment.label === 'positive';
@@ -114,6 +118,8 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
       const scores = new Map<string, { sum: number; ev: Array<[string, number]> }>();
       for (let i = 0; i < toks.length; i++) {
         // Walk the trie from token i; collect every entry that ends on a token.
+        const w0 = (toks[i] as { w: string }).w;
+        if (!root.next.has(w0) && !root.prefixes.has(w0.slice(0, 3))) continue;
         const found: Array<[Entry, number]> = [];
         let frontier: TrieNode[] = [root];
         for (let j = i; j < toks.length && frontier.length > 0; j++) {
@@ -125,8 +131,9 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
               nextFrontier.push(exact);
               for (const e of exact.entries) found.push([e, j]);
             }
-            for (const [p, child] of node.prefixes)
-              if (w.startsWith(p)) for (const e of child.entries) found.push([e, j]);
+            if (node.prefixes.size > 0)
+              for (const [p, child] of node.prefixes.get(w.slice(0, 3)) ?? EMPTY)
+                if (w.startsWith(p)) for (const e of child.entries) found.push([e, j]);
           }
           frontier = nextFrontier;
         }
