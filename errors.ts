@@ -13,12 +13,12 @@ export class EarshotError extends Error {
   }
 }
 
-/** The configuration file is missing, unreadable or invalid. `path` is the key path (`brands[1].query`). */
+/** The configuration file is missing, unreadable or invalid. `path` is the first bad key path (`brands[1].query`); the message names every problem with its path. */
 export class ConfigError extends EarshotError {
   override name = 'ConfigError';
   readonly path: string | null;
   constructor(message: string, path: string | null = null, options?: { cause?: unknown }) {
-    super('CONFIG', path ? `config: ${path}: ${message}` : `config: ${message}`, options);
+    super('CONFIG', `config: ${message}`, options);
     this.path = path;
   }
 }

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 export const logger = pino(
   {
     level: process.env.LOG_LEVEL ?? 'info',
-    base: undefined,
+    base: null,
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: ['*.token', '*.apiKey', '*.secret', '*.password', 'headers.authorization'], censor: '[redacted]' },
   },

@@ -68,6 +68,8 @@ create table mentions (
   collected_at timestamptz not null default now(),
   engagement jsonb not null default '{}',
   rating smallint check (rating between 1 and 5),
+  -- Where an imported mention originally came from (e.g. "reddit" in an export from another tool).
+  origin text,
   content_hash text,
   duplicate_of bigint references mentions(id) on delete set null,
   search_tsv tsvector generated always as (
