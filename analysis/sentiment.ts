@@ -65,9 +65,11 @@ const EMOTICON_START = new Set(EMOTICONS_BY_LENGTH.map((e) => e.charCodeAt(0)));
 const LETTER_RE = /[\p{L}\p{N}]/u;
 const UPPER_RE = /\p{Lu}/u;
 
-function isWordChar(c: number, ch: string): boolean {
+function isWordChar(c: number, text: string, i: number): boolean {
   if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
-  return LETTER_RE.test(ch);
+  if (c >= 0x2000 && c <= 0x2bff) return false; // punctuation, symbols, arrows, dingbats
+  if (c >= 0xd800 && c <= 0xdbff) return LETTER_RE.test(text.slice(i, i + 2));
+  return LETTER_RE.test(text[i] as string);
 }
 const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 9 || c === 13 || c === 160;
 
@@ -83,7 +85,6 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
   let i = 0;
   while (i < n) {
     const c = text.charCodeAt(i);
-    const ch = text[i] as string;
     // Emoticon at a boundary.
     if (EMOTICON_START.has(c) && (i === 0 || isSpace(text.charCodeAt(i - 1)))) {
       let found: string | null = null;
@@ -102,16 +103,16 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
         continue;
       }
     }
-    if (c === 64 /* @ */ && i + 1 < n && isWordChar(text.charCodeAt(i + 1), text[i + 1] as string)) {
+    if (c === 64 /* @ */ && i + 1 < n && isWordChar(text.charCodeAt(i + 1), text, i + 1)) {
       i++;
-      while (i < n && (isWordChar(text.charCodeAt(i), text[i] as string) || text.charCodeAt(i) === 95)) i++;
+      while (i < n && (isWordChar(text.charCodeAt(i), text, i) || text.charCodeAt(i) === 95)) i++;
       continue;
     }
     if ((c === 104 || c === 119) && (lower.startsWith('http://', i) || lower.startsWith('https://', i) || lower.startsWith('www.', i))) {
       while (i < n && !isSpace(text.charCodeAt(i))) i++;
       continue;
     }
-    if (isWordChar(c, ch)) {
+    if (isWordChar(c, text, i)) {
       const start = i;
       let up = 0;
       let elong = false;
@@ -119,7 +120,7 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
       let prev = -1;
       for (;;) {
         const d = text.charCodeAt(i);
-        if (i < n && isWordChar(d, text[i] as string)) {
+        if (i < n && isWordChar(d, text, i)) {
           if (d === prev) {
             run++;
             if (run >= 3 && d > 57) elong = true;
@@ -128,7 +129,7 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
           letters++;
           if (d < 128 ? d >= 65 && d <= 90 : UPPER_RE.test(text[i] as string)) up++;
           i++;
-        } else if ((d === 39 || d === 0x2019) && i + 1 < n && isWordChar(text.charCodeAt(i + 1), text[i + 1] as string)) {
+        } else if ((d === 39 || d === 0x2019) && i + 1 < n && isWordChar(text.charCodeAt(i + 1), text, i + 1)) {
           i++;
           prev = -1;
         } else break;
@@ -145,7 +146,7 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
       continue;
     }
     if (c === 46 || c === 59 || c === 58 || c === 10 || c === 44) {
-      tokens.push({ k: 'stop', text: ch, index: i, caps: false, elong: false });
+      tokens.push({ k: 'stop', text: text[i] as string, index: i, caps: false, elong: false });
       i++;
       continue;
     }
@@ -170,49 +171,67 @@ export interface Cue {
 }
 
 /**
- * Complaint patterns: problems stated without a negative word. Matched on lower-cased text with
- * URLs and @handles blanked. Weights are on the AFINN scale. Industry-neutral by design.
+ * Complaint patterns: problems stated without a negative word. Matched on lower-cased text; weights
+ * are on the AFINN scale. Industry-neutral by design. The fourth element lists trigger words: a
+ * pattern runs only when one of them is among the text's words ('#digit' = a word starting with a
+ * digit, '#neg' = a contracted negator such as "doesn't").
  */
 export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\b(?:on|been on|put (?:me |us )?on|placed on) hold\b/g, -3, 'on hold', ['hold']],
-  [/\bhung up\b|\bhangs? up on\b|\bcall (?:got |was )?dropped\b/g, -3, 'hung up', ['hung', 'hang', 'dropped']],
-  [/\bno (?:one|body)\b|\bnobody\b/g, -2, 'no one', ['no one', 'nobody', 'no body']],
-  [/\bno (?:reply|replies|response|answer|help|callback|call back|update|updates|info|information|communication|explanation|notice|notification|email|compensation|refund|apology|resolution|way)\b/g, -2.5, 'no response', ['no ']],
+  [/\bhung up\b|\bhangs? up on\b|\bcall (?:got |was )?dropped\b/g, -3, 'hung up', ['hung', 'hang', 'hangs', 'dropped']],
+  [/\bno (?:one|body)\b|\bnobody\b/g, -2, 'no one', ['no', 'nobody']],
+  [/\bno (?:reply|replies|response|answer|help|callback|call back|update|updates|info|information|communication|explanation|notice|notification|email|compensation|refund|apology|resolution|way)\b/g, -2.5, 'no response', ['no']],
   [/\bstill (?:waiting|no\b|not\b|nothing|haven'?t|hasn'?t|can'?t|cannot|don'?t|doesn'?t|didn'?t|isn'?t|stuck|on hold|broken|down\b|missing|charging|charged|unable|pending|sitting|here)/g, -3, 'still waiting', ['still']],
-  [/\bwhere(?:'s| is| are| the hell is)? (?:my|our)\b/g, -2.5, 'where is my', ['where']],
+  [/\bwhere(?:'s| is| are| the hell is)? (?:my|our)\b/g, -2.5, 'where is my', ['where', 'where\'s', 'wheres']],
   [/\bwhy (?:is|are|was|were|do|does|did|would|can'?t|won'?t|isn'?t|aren'?t|hasn'?t|haven'?t|don'?t|doesn'?t|didn'?t|cant|wont|the hell|on earth)\b/g, -1.5, 'why', ['why']],
-  [/\b(?:\d+|two|three|four|five|six|several|multiple|many) ?\+? ?(?:hours?|hrs?|days?|weeks?|months?)\b/g, -1.5, 'n hours', ['hour', 'hr', 'day', 'week', 'month']],
-  [/\b(?:\d+|two|three|four|five|45|30|20) ?(?:mins?|minutes?)\b/g, -1, 'n minutes', ['min']],
+  [/\b(?:\d+|two|three|four|five|six|several|multiple|many) ?\+? ?(?:hours?|hrs?|days?|weeks?|months?)\b/g, -1.5, 'n hours', ['#digit', 'hour', 'hours', 'hr', 'hrs', 'day', 'days', 'week', 'weeks', 'month', 'months']],
+  [/\b(?:\d+|two|three|four|five|45|30|20) ?(?:mins?|minutes?)\b/g, -1, 'n minutes', ['#digit', 'min', 'mins', 'minute', 'minutes']],
   [/\bmissed (?:my |our |the |a )?(?:connection|connecting|flight|delivery|appointment|train|meeting|deadline|event)/g, -3, 'missed connection', ['missed']],
   [/\b(?:can'?t|cannot|couldn'?t|unable to|impossible to) (?:get (?:through|a hold|ahold|anyone|someone|an answer|a refund|help)|reach|contact|talk to|speak to|log ?in|sign ?in|access|login|check ?in|book|pay|cancel|change|find|use|open|load|connect)/g, -3, "can't get through", ['can\'t', 'cant', 'cannot', 'couldn\'t', 'couldnt', 'unable', 'impossible']],
-  [/\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not|not|never|didn'?t|did not|still not|wasn'?t|hasn'?t|haven'?t) (?:work|working|load|loading|arrive|arrived|show(?:n|ed)? up|showing|come|came|get delivered|been delivered|delivered|received|refunded|fixed|resolved|answered|responded|returned|called back|processed|honou?red|turned up)\b/g, -3, "doesn't work", ['n\'t', 'not', 'never', 'nt ']],
-  [/\b(?:haven'?t|hasn'?t|have not|has not|didn'?t|did not|never) (?:received|got|gotten|heard|get|been (?:refunded|contacted|helped|told|paid|compensated))\b/g, -3, "haven't received", ['n\'t', 'not', 'never', 'nt ']],
+  [/\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not|not|never|didn'?t|did not|still not|wasn'?t|hasn'?t|haven'?t) (?:work|working|load|loading|arrive|arrived|show(?:n|ed)? up|showing|come|came|get delivered|been delivered|delivered|received|refunded|fixed|resolved|answered|responded|returned|called back|processed|honou?red|turned up)\b/g, -3, "doesn't work", ['#neg', 'not', 'never']],
+  [/\b(?:haven'?t|hasn'?t|have not|has not|didn'?t|did not|never) (?:received|got|gotten|heard|get|been (?:refunded|contacted|helped|told|paid|compensated))\b/g, -3, "haven't received", ['#neg', 'never']],
   [/\bsince (?:yesterday|last (?:week|night|month|year)|this morning|monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|\d)/g, -2, 'since yesterday', ['since']],
-  [/\bover and over\b|\bagain and again\b|\btime after time\b|\b(?:every ?time|each time)\b|\bfor the (?:\w+ )?(?:second|third|fourth|fifth|2nd|3rd|4th|5th|nth) time\b|\b(?:\d+|three|four|five|several|multiple) times\b/g, -2.5, 'over and over', ['over and', 'again and', 'time']],
+  [/\bover and over\b|\bagain and again\b|\btime after time\b|\b(?:every ?time|each time)\b|\bfor the (?:\w+ )?(?:second|third|fourth|fifth|2nd|3rd|4th|5th|nth) time\b|\b(?:\d+|three|four|five|several|multiple) times\b/g, -2.5, 'over and over', ['over', 'again', 'time', 'times', 'every', 'each', 'everytime']],
   [/\bnever again\b|\bnever (?:flying|using|buying|ordering|shopping|booking|going|coming|eating|staying|recommend)/g, -4, 'never again', ['never']],
-  [/\bwaste of (?:time|money)\b|\bwasted (?:my |our )?(?:time|money|day|hours?|evening|morning)\b/g, -3, 'waste of time', ['waste']],
+  [/\bwaste of (?:time|money)\b|\bwasted (?:my |our )?(?:time|money|day|hours?|evening|morning)\b/g, -3, 'waste of time', ['waste', 'wasted']],
   [/\b(?:been|keep|kept|still|currently|now) (?:waiting|sitting|stuck)\b|\bwaiting (?:for|on) (?:over |more than )?(?:an? |\d)/g, -2, 'kept waiting', ['waiting', 'sitting', 'stuck']],
-  [/\b(?:charged|billed) (?:me |us )?(?:twice|double|again|extra|without)\b|\bdouble[- ]charged\b/g, -3, 'charged twice', ['charged', 'billed']],
-  [/\b(?:let (?:me|us) down|fed up|sick of|tired of|had enough|so done with|done with you|lost a customer|lost my business)\b/g, -3, 'fed up', ['let ', 'fed up', 'sick of', 'tired of', 'enough', 'done with', 'lost ']],
-  [/\b(?:do better|step up your game|get (?:it|your act) together|sort it out|fix (?:it|this|your)|get your shit together)\b/g, -2.5, 'do better', ['better', 'step up', 'together', 'sort it', 'fix ']],
-  [/\bthanks? (?:a lot )?for nothing\b|\bthanks for (?:the|nothing) (?:help\b)?(?=.*\b(?:not|never|no)\b)/g, -4, 'thanks for nothing', ['nothing', 'thanks for']],
-  [/\bwhat(?:'s| is) (?:going on|the deal|up with|the point|happening)\b|\bseriously\?/g, -1.5, "what's going on", ['what', 'seriously?']],
-  [/\b(?:trying|tried|try) to (?:reach|call|get (?:through|a hold|ahold|someone)|contact|speak|talk|get a refund|cancel)/g, -1.5, 'trying to reach', ['try', 'tried']],
-  [/\b(?:any|an) (?:update|news|word)\b.{0,20}\?/g, -1, 'any update', ['update', 'news', 'word']],
-  [/\bhow (?:hard|difficult) (?:is it|can it be)\b|\bhow (?:many|much longer|long) (?:more |do i |must i |are we |will i |should i |until)/g, -2, 'how long', ['how ']],
-  [/\b(?:not|no longer) (?:happy|impressed|satisfied|pleased|acceptable|okay|ok|good enough)\b/g, -1, 'not happy', ['not ', 'no longer']],
-  [/\bno (?:wifi|wi-fi|power|signal|service|internet|food|water|seats?|room|stock|availability|show|shows)\b/g, -2, 'no service', ['no ']],
+  [/\b(?:charged|billed) (?:me |us )?(?:twice|double|again|extra|without)\b|\bdouble[- ]charged\b/g, -3, 'charged twice', ['charged', 'billed', 'double']],
+  [/\b(?:let (?:me|us) down|fed up|sick of|tired of|had enough|so done with|done with you|lost a customer|lost my business)\b/g, -3, 'fed up', ['let', 'fed', 'sick', 'tired', 'enough', 'done', 'lost']],
+  [/\b(?:do better|step up your game|get (?:it|your act) together|sort it out|fix (?:it|this|your)|get your shit together)\b/g, -2.5, 'do better', ['better', 'step', 'together', 'sort', 'fix']],
+  [/\bthanks? (?:a lot )?for nothing\b|\bthanks for (?:the|nothing) (?:help\b)?(?=.*\b(?:not|never|no)\b)/g, -4, 'thanks for nothing', ['nothing']],
+  [/\bwhat(?:'s| is) (?:going on|the deal|up with|the point|happening)\b|\bseriously\?/g, -1.5, "what's going on", ['what', 'what\'s', 'whats', 'seriously']],
+  [/\b(?:trying|tried|try) to (?:reach|call|get (?:through|a hold|ahold|someone)|contact|speak|talk|get a refund|cancel)/g, -1.5, 'trying to reach', ['try', 'trying', 'tried']],
+  [/\b(?:any|an) (?:update|news|word)\b.{0,20}\?/g, -1, 'any update', ['update', 'updates', 'news', 'word']],
+  [/\bhow (?:hard|difficult) (?:is it|can it be)\b|\bhow (?:many|much longer|long) (?:more |do i |must i |are we |will i |should i |until)/g, -2, 'how long', ['how']],
+  [/\b(?:not|no longer) (?:happy|impressed|satisfied|pleased|acceptable|okay|ok|good enough)\b/g, -1, 'not happy', ['not', 'longer']],
+  [/\bno (?:wifi|wi-fi|power|signal|service|internet|food|water|seats?|room|stock|availability|show|shows)\b/g, -2, 'no service', ['no']],
 ];
 
-/** Praise and gratitude patterns beyond single words. */
+/** Praise and gratitude patterns beyond single words (same shape as COMPLAINT_PATTERNS). */
 export const PRAISE_PATTERNS: Array<[RegExp, number, string, string[]]> = [
-  [/\byou (?:guys |all |folks |people )?(?:rock|rule|are (?:the best|awesome|amazing|great)|'re (?:the best|awesome|amazing|great)|re the best|nailed it)\b/g, 3, 'you rock', ['you', 'u r']],
+  [/\byou (?:guys |all |folks |people )?(?:rock|rule|are (?:the best|awesome|amazing|great)|'re (?:the best|awesome|amazing|great)|re the best|nailed it)\b/g, 3, 'you rock', ['you']],
   [/\b(?:great|awesome|amazing|excellent|fantastic|wonderful|good|nice|outstanding|superb) (?:job|work|service|crew|staff|team|experience|support|flight|product|app|food|people)\b/g, 2, 'great job', ['great', 'awesome', 'amazing', 'excellent', 'fantastic', 'wonderful', 'good', 'nice', 'outstanding', 'superb']],
-  [/\bshout[- ]?out\b|\bhats off\b|\bwell done\b|\bhigh five\b|\bmade my day\b/g, 3, 'shout-out', ['shout', 'hats', 'well done', 'high five', 'made my day']],
-  [/\bthank (?:you|u)\b|\bthanks (?:so much|a ton|again|guys|team|for (?:the|your|all|getting|helping|being|making|taking|responding|sorting|fixing))\b/g, 1.5, 'thank you', ['thank']],
-  [/\b(?:love|loving|loved) (?:you|the|this|my|your|it|how|that)\b/g, 1, 'love it', ['lov']],
-  [/\b(?:above and beyond|went out of (?:their|his|her) way|can'?t (?:wait|complain)|no complaints|highly recommend|best (?:airline|bank|app|service|company|ever))\b/g, 3, 'above and beyond', ['beyond', 'out of', 'wait', 'complain', 'recommend', 'best']],
+  [/\bshout[- ]?out\b|\bhats off\b|\bwell done\b|\bhigh five\b|\bmade my day\b/g, 3, 'shout-out', ['shout', 'shoutout', 'hats', 'well', 'high', 'made']],
+  [/\bthank (?:you|u)\b|\bthanks (?:so much|a ton|again|guys|team|for (?:the|your|all|getting|helping|being|making|taking|responding|sorting|fixing))\b/g, 1.5, 'thank you', ['thank', 'thanks']],
+  [/\b(?:love|loving|loved) (?:you|the|this|my|your|it|how|that)\b/g, 1, 'love it', ['love', 'loving', 'loved']],
+  [/\b(?:above and beyond|went out of (?:their|his|her) way|can'?t (?:wait|complain)|no complaints|highly recommend|best (?:airline|bank|app|service|company|ever))\b/g, 3, 'above and beyond', ['above', 'went', 'can\'t', 'cant', 'no', 'highly', 'best']],
 ];
+
+type Pattern = [RegExp, number, string, string[]];
+/** trigger word → indices of patterns ([complaints..., praise...]) it enables. */
+const ALL_PATTERNS: Array<[Pattern, boolean]> = [
+  ...COMPLAINT_PATTERNS.map((p): [Pattern, boolean] => [p, true]),
+  ...PRAISE_PATTERNS.map((p): [Pattern, boolean] => [p, false]),
+];
+const TRIGGERS = new Map<string, number[]>();
+ALL_PATTERNS.forEach(([p], idx) => {
+  for (const w of p[3]) {
+    const list = TRIGGERS.get(w) ?? [];
+    list.push(idx);
+    TRIGGERS.set(w, list);
+  }
+});
+const NO_PATTERNS: number[] = [];
 
 const QUESTION_OPENERS = new Set(
   'can could do does did is are will would what when where how which who any anyone hi hello hey should may was were has have whats what\'s'.split(' '),
@@ -223,6 +242,14 @@ interface Segment {
   start: number;
   end: number;
   sum: number;
+}
+
+/** Closes the current clause segment at `at` and opens the next one. */
+function pushSegment(segments: Segment[], seg: Segment, at: number): Segment {
+  seg.end = at;
+  const next = { start: at, end: at, sum: 0 };
+  segments.push(next);
+  return next;
 }
 
 /** Full sentiment analysis of English text, with the raw evidence other stages reuse. */
@@ -309,11 +336,6 @@ export function scoreSentiment(text: string): SentimentDetail {
   let hits = 0;
   let firstWord: string | null = null;
 
-  const newSegment = (at: number): void => {
-    seg.end = at;
-    seg = { start: at, end: at, sum: 0 };
-    segments.push(seg);
-  };
 
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
@@ -324,7 +346,7 @@ export function scoreSentiment(text: string): SentimentDetail {
       mult = 1;
       if (t.text !== ',') {
         clauseWeight = 1;
-        newSegment(t.index + t.text.length);
+        seg = pushSegment(segments, seg, t.index + t.text.length);
       }
       continue;
     }
@@ -338,7 +360,7 @@ export function scoreSentiment(text: string): SentimentDetail {
       negLeft = 0;
       mult = 1;
       clauseWeight = 1;
-      newSegment(t.index + t.text.length);
+      seg = pushSegment(segments, seg, t.index + t.text.length);
       continue;
     }
     let v: number | undefined;
@@ -359,7 +381,7 @@ export function scoreSentiment(text: string): SentimentDetail {
         negLeft = 0;
         mult = 1;
         clauseWeight = 1.5;
-        newSegment(t.index);
+        seg = pushSegment(segments, seg, t.index);
         continue;
       }
       if (NEGATORS.has(w)) {
@@ -410,24 +432,43 @@ export function scoreSentiment(text: string): SentimentDetail {
   // Pattern cues, attributed to the segment containing them.
   const complaints: Cue[] = [];
   const praise: Cue[] = [];
-  const addCue = (list: Cue[], pats: Array<[RegExp, number, string, string[]]>): void => {
-    for (const [re, weight, name, needles] of pats) {
-      // Cheap prefilter: a pattern runs only when one of its literal words is present.
-      if (!needles.some((x) => lower.includes(x))) continue;
+  // Which patterns can match: those triggered by a word of the text (see COMPLAINT_PATTERNS).
+  const run = new Uint8Array(ALL_PATTERNS.length);
+  for (const t of tokens) {
+    if (t.k !== 'word') continue;
+    for (const idx of TRIGGERS.get(t.text) ?? NO_PATTERNS) run[idx] = 1;
+    const c0 = t.text.charCodeAt(0);
+    if (c0 >= 48 && c0 <= 57) for (const idx of TRIGGERS.get('#digit') ?? NO_PATTERNS) run[idx] = 1;
+    if (t.text.endsWith("n't") || (t.text.endsWith('nt') && NEGATORS.has(t.text)))
+      for (const idx of TRIGGERS.get('#neg') ?? NO_PATTERNS) run[idx] = 1;
+  }
+  for (let idx = 0; idx < ALL_PATTERNS.length; idx++) {
+    if (run[idx] === 0) continue;
+    const entry = ALL_PATTERNS[idx] as [Pattern, boolean];
+    const pat = entry[0];
+    const re = pat[0];
+    const weight = pat[1];
+    const name = pat[2];
+    const list = entry[1] ? complaints : praise;
+    {
       re.lastIndex = 0;
       let m: RegExpExecArray | null;
       let n = 0;
       while ((m = re.exec(lower)) !== null && n < 3) {
         list.push({ name, weight, index: m.index });
-        const s = segments.find((x) => m!.index >= x.start && m!.index < x.end) ?? segments[segments.length - 1];
-        if (s) s.sum += weight;
+        let s = segments[segments.length - 1] as Segment;
+        for (const x of segments) {
+          if (m.index >= x.start && m.index < x.end) {
+            s = x;
+            break;
+          }
+        }
+        s.sum += weight;
         n++;
         if (m[0] === '') re.lastIndex++;
       }
     }
-  };
-  addCue(complaints, COMPLAINT_PATTERNS);
-  addCue(praise, PRAISE_PATTERNS);
+  }
 
   let raw = 0;
   for (const s of segments) raw += s.sum;
