@@ -20,7 +20,15 @@ import type { SentimentDetail } from './sentiment.js';
 import { tokenise, wordValence } from './sentiment.js';
 
 const require = createRequire(import.meta.url);
-const DEFAULT = require('./lexicons/pain-points.json') as { categories: Record<string, Record<string, number>> };
+const DEFAULT = require('./lexicons/pain-points.json') as {
+  categories: Record<string, Record<string, number>>;
+  cues: Record<string, Record<string, number> | string>;
+};
+/** Complaint cue name → pain points it points to. */
+const CUE_MAP = new Map<string, Array<[string, number]>>();
+for (const [cue, targets] of Object.entries(DEFAULT.cues)) {
+  if (typeof targets === 'object') CUE_MAP.set(cue, Object.entries(targets));
+}
 
 /** Weight given to words the config adds. */
 export const CONFIG_WORD_WEIGHT = 2;
@@ -154,6 +162,17 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
             cur.ev.push([e.term, w]);
           }
           scores.set(e.id, cur);
+        }
+      }
+      // Complaint cues ("on hold", "missed connection") point to pain points of their own.
+      for (const cue of sentiment.complaints) {
+        for (const [id, w] of CUE_MAP.get(cue.name) ?? []) {
+          const cur = scores.get(id) ?? { sum: 0, ev: [] };
+          if (!cur.ev.some(([t]) => t === cue.name)) {
+            cur.sum += w;
+            cur.ev.push([cue.name, w]);
+          }
+          scores.set(id, cur);
         }
       }
       // A negative mention addressed to the brand that names no specific problem is a complaint about

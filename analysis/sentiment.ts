@@ -54,6 +54,8 @@ export interface Token {
   k: 'word' | 'emo' | 'pic' | 'bang' | 'stop';
   text: string;
   index: number;
+  /** The word is a #hashtag. */
+  tag?: boolean;
   /** An ALL-CAPS word of three letters or more. */
   caps: boolean;
   /** A letter repeated three times ("sooo"). */
@@ -136,7 +138,9 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
       }
       uppers += up;
       const len = i - start;
-      tokens.push({ k: 'word', text: lower.slice(start, i), index: start, caps: len >= 3 && up === len, elong });
+      const tok: Token = { k: 'word', text: lower.slice(start, i), index: start, caps: len >= 3 && up === len, elong };
+      if (start > 0 && text.charCodeAt(start - 1) === 35 /* # */) tok.tag = true;
+      tokens.push(tok);
       continue;
     }
     if (c === 33 || c === 63) {
@@ -198,13 +202,22 @@ export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\b(?:charged|billed) (?:me |us )?(?:twice|double|again|extra|without)\b|\bdouble[- ]charged\b/g, -3, 'charged twice', ['charged', 'billed', 'double']],
   [/\b(?:let (?:me|us) down|fed up|sick of|tired of|had enough|so done with|done with you|lost a customer|lost my business)\b/g, -3, 'fed up', ['let', 'fed', 'sick', 'tired', 'enough', 'done', 'lost']],
   [/\b(?:do better|step up your game|get (?:it|your act) together|sort it out|fix (?:it|this|your)|get your shit together)\b/g, -2.5, 'do better', ['better', 'step', 'together', 'sort', 'fix']],
-  [/\bthanks? (?:a lot )?for nothing\b|\bthanks for (?:the|nothing) (?:help\b)?(?=.*\b(?:not|never|no)\b)/g, -4, 'thanks for nothing', ['nothing']],
+  [/\bthanks? for (?:the |your )?(?:lack|vague|useless|canned|copy|non-?answer|nothing|letting)|\bthanks a lot\b(?=.{0,3}$)|\bthanks? (?:a lot )?for nothing\b|\bthanks for (?:the|nothing) (?:help\b)?(?=.*\b(?:not|never|no)\b)/g, -4, 'thanks for nothing', ['nothing', 'thanks', 'thank']],
   [/\bwhat(?:'s| is) (?:going on|the deal|up with|the point|happening)\b|\bseriously\?/g, -1.5, "what's going on", ['what', 'what\'s', 'whats', 'seriously']],
   [/\b(?:trying|tried|try) to (?:reach|call|get (?:through|a hold|ahold|someone)|contact|speak|talk|get a refund|cancel)/g, -1.5, 'trying to reach', ['try', 'trying', 'tried']],
   [/\b(?:any|an) (?:update|news|word)\b.{0,20}\?/g, -1, 'any update', ['update', 'updates', 'news', 'word']],
   [/\bhow (?:hard|difficult) (?:is it|can it be)\b|\bhow (?:many|much longer|long) (?:more |do i |must i |are we |will i |should i |until)/g, -2, 'how long', ['how']],
   [/\b(?:not|no longer) (?:happy|impressed|satisfied|pleased|acceptable|okay|ok|good enough)\b/g, -1, 'not happy', ['not', 'longer']],
   [/\bno (?:wifi|wi-fi|power|signal|service|internet|food|water|seats?|room|stock|availability|show|shows)\b/g, -2, 'no service', ['no']],
+  [/\b(?:is|are|was|were|went|been|goes|keeps going) (?:completely |totally )?down\b/g, -2.5, 'is down', ['down']],
+  [/\black of\b|\bcanned (?:response|reply|answer)\b|\bcopy (?:and|&|n) paste\b|\bautomated (?:response|reply)\b/g, -2.5, 'canned response', ['lack', 'canned', 'copy', 'automated']],
+  [/\b(?:was|were|is|are) supposed to\b|\bwas told\b|\bwere told\b/g, -1.5, 'supposed to', ['supposed', 'told']],
+  [/\b(?:won'?t|will not|wouldn'?t|would not|refused? to|refusing to|didn'?t|did not|don'?t|do not|doesn'?t|does not|can'?t|cannot|couldn'?t) (?:help|assist|let (?:me|us)|allow|accept|honou?r|care|listen|explain|rebook|reschedule|change|refund|compensate)\b/g, -2.5, "won't help", ['#neg', 'cannot', 'refuse', 'refused', 'refusing']],
+  [/\bi (?:want|need|demand|expect) (?:my|a|to know why|an? (?:answer|explanation|refund))\b/g, -1.5, 'i want my', ['want', 'need', 'demand', 'expect']],
+  [/\bdeserves? (?:better|more)\b|\bshould (?:be|have been) (?:ashamed|better)\b/g, -2.5, 'deserve better', ['deserve', 'deserves', 'should']],
+  [/\blet(?:ting|s)? (?:me|us|them|your customers) down\b|\bno (?:more )?faith\b|\blost (?:all )?(?:faith|trust|confidence)\b/g, -3, 'let me down', ['let', 'letting', 'lets', 'faith', 'lost']],
+  [/\bno (?:solution|solutions|benefits|assistance|support|options?|alternative|seats? available|available)\b/g, -2, 'no solution', ['no']],
+  [/\bwhat (?:do|should|can) (?:i|we) do now\b|\bnow what\b/g, -1.5, 'what do i do now', ['what', 'now']],
 ];
 
 /** Praise and gratitude patterns beyond single words (same shape as COMPLAINT_PATTERNS). */
@@ -289,6 +302,23 @@ function lookup(w: string, elong = elongated(w)): number | undefined {
     if (v !== undefined) return v;
   }
   if (w.endsWith("'s")) return LEX.get(w.slice(0, -2));
+  return undefined;
+}
+
+/**
+ * Hashtags glue words together (#neveragain, #unitedfail, #customerservicefail). A hashtag not in the
+ * lexicon takes the valence of a strong sentiment word it starts or ends with.
+ */
+const HASHTAG_AFFIXES: Array<[string, number]> = [
+  ['neveragain', -4], ['fail', -3], ['fails', -3], ['sucks', -3], ['worst', -3], ['nightmare', -3], ['disappointed', -2],
+  ['disappointing', -2], ['unacceptable', -3], ['fml', -3], ['wtf', -3], ['smh', -2], ['lostacustomer', -3], ['ripoff', -3],
+  ['badservice', -3], ['poorservice', -3], ['notcool', -2], ['notimpressed', -2], ['frustrated', -2], ['angry', -3],
+  ['awesome', 3], ['love', 3], ['best', 3], ['thankyou', 2], ['thanks', 2], ['great', 3], ['happy', 2], ['amazing', 3],
+  ['goodservice', 3], ['greatservice', 3], ['winning', 2], ['impressed', 3],
+];
+function hashtagValence(w: string): number | undefined {
+  if (w.length < 6) return undefined;
+  for (const [a, v] of HASHTAG_AFFIXES) if (w.endsWith(a) || w.startsWith(a)) return v;
   return undefined;
 }
 
@@ -406,6 +436,7 @@ export function scoreSentiment(text: string): SentimentDetail {
           continue;
         }
         v = lookup(w, t.elong);
+        if (v === undefined && t.tag) v = hashtagValence(w);
       }
       caps = !mostlyCaps && t.caps;
       elong = t.elong;
@@ -475,7 +506,8 @@ export function scoreSentiment(text: string): SentimentDetail {
   // A negator that negated nothing is weak evidence of a problem ("haven't been able to").
   raw -= 0.6 * Math.min(3, negatorsUnused);
   // Gratitude closing a complaint is politeness, not praise.
-  if (complaints.length > 0 && raw > 0 && praise.length === 0) raw *= 0.5;
+  const realPraise = praise.some((p) => p.name !== 'thank you');
+  if (complaints.length > 0 && raw > 0 && !realPraise) raw *= 0.4;
   if (raw !== 0) raw += Math.sign(raw) * 0.3 * Math.min(3, bangs);
   if (raw < 0 && questions >= 2) raw -= 0.5;
 
