@@ -227,7 +227,7 @@ export function acquireDirLock(dataDir: string, owner: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw new DatabaseError(`db: cannot create lock file ${file}: ${(err as Error).message}`, { cause: err });
       }
-      let holder: LockInfo | null = null;
+      let holder: LockInfo | null;
       try {
         holder = JSON.parse(fs.readFileSync(file, 'utf8')) as LockInfo;
       } catch {
