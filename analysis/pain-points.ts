@@ -164,9 +164,12 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
           scores.set(e.id, cur);
         }
       }
-      // Complaint cues ("on hold", "missed connection") point to pain points of their own.
+      // Complaint cues ("on hold", "missed connection") point to pain points of their own; they count
+      // half when words already name the problem ("waiting for my refund" is about the refund).
+      const cueFactor = scores.size > 0 ? 0.5 : 1;
       for (const cue of sentiment.complaints) {
-        for (const [id, w] of CUE_MAP.get(cue.name) ?? []) {
+        for (const [id, w0] of CUE_MAP.get(cue.name) ?? []) {
+          const w = w0 * cueFactor;
           const cur = scores.get(id) ?? { sum: 0, ev: [] };
           if (!cur.ev.some(([t]) => t === cue.name)) {
             cur.sum += w;
