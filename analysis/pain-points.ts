@@ -180,8 +180,11 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
       }
       // A negative mention addressed to the brand that names no specific problem is a complaint about
       // how the brand treats its customers: customer-service, with the negative words as evidence.
-      if (scores.size === 0 && (overallNegative || (problemSign && sentiment.complaints.length > 0)) && /(?:^|\s)@\w|\b(?:you|your|you're|youre|u|ur|y'all|yall)\b/.test(lower)) {
-        const ev = sentiment.complaints.map((c) => c.name).slice(0, 3);
+      let strong = false;
+      for (const v of scores.values()) if (v.sum >= 1) strong = true;
+      if (!strong && (overallNegative || (problemSign && sentiment.complaints.length > 0)) && /(?:^|\s)@\w|\b(?:you|your|you're|youre|u|ur|y'all|yall)\b/.test(lower)) {
+        const cs = scores.get('customer-service');
+        const ev = cs ? cs.ev.map(([t]) => t) : sentiment.complaints.map((c) => c.name).slice(0, 3);
         scores.set('customer-service', { sum: 1, ev: (ev.length > 0 ? ev : ['complaint to the brand']).map((t) => [t, 1]) });
       }
       const tags: PainPointTag[] = [];
