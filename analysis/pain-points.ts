@@ -30,6 +30,10 @@ for (const [cue, targets] of Object.entries(DEFAULT.cues)) {
   if (typeof targets === 'object') CUE_MAP.set(cue, Object.entries(targets));
 }
 
+/** How many pieces of evidence make a tag's strength. */
+/** How many pieces of evidence make a tag's strength. */
+/** How many pieces of evidence make a tag's strength. */
+const TOP_EVIDENCE = 4;
 /** Weight given to words the config adds. */
 export const CONFIG_WORD_WEIGHT = 2;
 
@@ -64,8 +68,18 @@ function termWords(term: string): string[] {
   return tokenise(term).tokens.filter((t) => t.k === 'word').map((t) => t.text);
 }
 
+/** Options for compilePainPoints. */
+export interface PainPointOptions {
+  /**
+   * Default true: a keyword counts only inside a complaint (table above). false tags every keyword
+   * (used by the accuracy bench to show what the complaint requirement costs; not for production).
+   */
+  requireComplaint?: boolean;
+}
+
 /** Builds a matcher from the default lexicon plus config additions (new ids or extra words). */
-export function compilePainPoints(extra: Record<string, string[]> = {}): PainPointMatcher {
+export function compilePainPoints(extra: Record<string, string[]> = {}, options: PainPointOptions = {}): PainPointMatcher {
+  const requireComplaint = options.requireComplaint !== false;
   const root = newNode();
   const ids: string[] = [];
   const add = (id: string, term: string, weight: number): void => {
@@ -151,10 +165,10 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
         const clauseNegative = segment !== undefined && segment.sum < -0.5;
         let negated = false;
         for (let k = Math.max(0, i - 3); k < i; k++) if (NEGATORS.has((toks[k] as { w: string }).w)) negated = true;
-        if (negated && !overallNegative && !clauseNegative) continue;
+        if (requireComplaint && negated && !overallNegative && !clauseNegative) continue;
         for (const [e] of found) {
           // See the table above; a neutral mention counts only a term that itself names a problem.
-          if (!clauseNegative && !complaint && !(e.problem && !positive) && !problemSign) continue;
+          if (requireComplaint && !clauseNegative && !complaint && !(e.problem && !positive) && !problemSign) continue;
           const w = e.weight * (clauseNegative ? 1.2 : 1);
           const cur = scores.get(e.id) ?? { sum: 0, ev: [] };
           if (!cur.ev.some(([t]) => t === e.term)) {
@@ -169,7 +183,8 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
       const cueFactor = scores.size > 0 ? 0.5 : 1;
       for (const cue of sentiment.complaints) {
         for (const [id, w0] of CUE_MAP.get(cue.name) ?? []) {
-          const w = w0 * cueFactor;
+          // Except failures of contact (on hold, hung up, no reply): those are the complaint itself.
+          const w = id === 'customer-service' ? w0 * 1.5 : w0 * cueFactor;
           const cur = scores.get(id) ?? { sum: 0, ev: [] };
           if (!cur.ev.some(([t]) => t === cue.name)) {
             cur.sum += w;
@@ -191,7 +206,10 @@ export function compilePainPoints(extra: Record<string, string[]> = {}): PainPoi
       for (const [id, { sum, ev }] of scores) {
         if (sum < 1) continue;
         ev.sort((a, b) => b[1] - a[1]);
-        tags.push({ id, evidence: ev.map(([t]) => t), score: Math.round((1 - Math.exp(-sum / 3)) * 1000) / 1000 });
+        // Strength = the TOP_EVIDENCE strongest pieces: many weak words do not outweigh one clear one.
+        let top = 0;
+        for (let k = 0; k < ev.length && k < TOP_EVIDENCE; k++) top += (ev[k] as [string, number])[1];
+        tags.push({ id, evidence: ev.map(([t]) => t), score: Math.round((1 - Math.exp(-top / 3)) * 1000) / 1000 });
       }
       tags.sort((a, b) => b.score - a.score || ids.indexOf(a.id) - ids.indexOf(b.id));
       return tags;

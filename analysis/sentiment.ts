@@ -218,6 +218,11 @@ export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\blet(?:ting|s)? (?:me|us|them|your customers) down\b|\bno (?:more )?faith\b|\blost (?:all )?(?:faith|trust|confidence)\b/g, -3, 'let me down', ['let', 'letting', 'lets', 'faith', 'lost']],
   [/\bno (?:solution|solutions|benefits|assistance|support|options?|alternative|seats? available|available)\b/g, -2, 'no solution', ['no']],
   [/\bwhat (?:do|should|can) (?:i|we) do now\b|\bnow what\b/g, -1.5, 'what do i do now', ['what', 'now']],
+  [/(?<!\b(?:thanks|thank you|thx|see you|visit|fly with you|use you|come|order) )\b(?:yet |once |all over )?again\b/g, -1, 'again', ['again']],
+  [/\bno (?!problem|problems|worries|issue|issues|delay|delays|doubt|matter|complaints|hassle|fees?|charge|wait|waiting|questions|need|way|longer|one|body|reply|replies|response|answer|help|update|updates|info|information|solution|service|wifi)[a-z]{3,}\b/g, -1, 'no x', ['no']],
+  [/\b(?:changed|switched|moved|rebooked|downgraded|bumped|cancell?ed|reassigned) (?:my|our|me|us)\b/g, -1.5, 'changed my', ['changed', 'switched', 'moved', 'rebooked', 'downgraded', 'bumped', 'cancelled', 'canceled', 'reassigned']],
+  [/\bhow (?:could|can|dare) (?:you|they|u)\b|\bhow do (?:you|they|u) (?:lose|lost|not|expect|manage|justify|sleep|call)\b/g, -2, 'how could you', ['how']],
+  [/\?!|!\?/g, -1, '?!', ['#bang']],
 ];
 
 /** Praise and gratitude patterns beyond single words (same shape as COMPLAINT_PATTERNS). */
@@ -466,6 +471,11 @@ export function scoreSentiment(text: string): SentimentDetail {
   // Which patterns can match: those triggered by a word of the text (see COMPLAINT_PATTERNS).
   const run = new Uint8Array(ALL_PATTERNS.length);
   for (const t of tokens) {
+    if (t.k === 'bang') {
+      if (t.text.length > 1 && t.text.includes('?') && t.text.includes('!'))
+        for (const idx of TRIGGERS.get('#bang') ?? NO_PATTERNS) run[idx] = 1;
+      continue;
+    }
     if (t.k !== 'word') continue;
     for (const idx of TRIGGERS.get(t.text) ?? NO_PATTERNS) run[idx] = 1;
     const c0 = t.text.charCodeAt(0);

@@ -16,6 +16,8 @@ import { parse } from 'csv-parse/sync';
 import Sentiment from 'sentiment';
 import { createAnalyser } from '../../analysis/index.js';
 import { detectStage, splitExamples, stageExamples, trainStageClassifier } from '../../analysis/journey-stage.js';
+import { compilePainPoints } from '../../analysis/pain-points.js';
+import { scoreSentiment } from '../../analysis/sentiment.js';
 
 const require = createRequire(import.meta.url);
 const vader = require('vader-sentiment') as {
@@ -138,6 +140,8 @@ function main(): void {
   }
 
   // Pain points: top-1 on negative rows with a mapped reason.
+  const ungated = compilePainPoints({}, { requireComplaint: false });
+  let ungatedHit = 0;
   let n = 0;
   let hit = 0;
   const halfHits = [0, 0];
@@ -148,6 +152,7 @@ function main(): void {
     const want = REASON_MAP[r.reason];
     if (!want) return;
     const got = analyser.analyse({ text: r.text, languageHint: 'en' }).painPoints[0]?.id;
+    if (ungated.tag(r.text, scoreSentiment(r.text))[0]?.id === want) ungatedHit++;
     n++;
     (halfN[i % 2] as number)++;
     const pr = perReason.get(want) ?? [0, 0];
@@ -161,6 +166,9 @@ function main(): void {
   });
   console.log(`\nPain-point top-1 accuracy (Earshot, ${n} negative rows with a known reason): ${fmt(hit / Math.max(1, n))}`);
   console.log(`  odd rows ${fmt((halfHits[0] as number) / Math.max(1, halfN[0] as number))}  even rows ${fmt((halfHits[1] as number) / Math.max(1, halfN[1] as number))}`);
+  console.log(
+    `  for reference, keywords without the complaint requirement: ${fmt(ungatedHit / Math.max(1, n))} (Earshot keeps the requirement)`,
+  );
   for (const [id, [h, t]] of [...perReason].sort((a, b) => b[1][1] - a[1][1])) console.log(`  ${id.padEnd(18)} ${fmt(h / t)}  (${t})`);
 
   // Journey stage on the team's held-back examples.
