@@ -66,15 +66,23 @@ export const STAGE_RULES: Array<[RegExp, JourneyStage, number]> = [
 
 /** A trained stage classifier. */
 export interface StageClassifier {
-  /** Probabilities by stage, summing to 1, best first. */
+  /** Probabilities by stage, summing to 1, best first (empty when no known word). */
   classify(text: string): Array<{ stage: JourneyStage; p: number }>;
+  /** The same through natural's own getClassifications (slower; for checking). */
+  naturalClassify(text: string): Array<{ stage: JourneyStage; p: number }>;
 }
 
 interface NaturalLike {
   addDocument(text: string, label: string): void;
   train(): void;
   features: Record<string, number>;
-  classifier: { getClassifications(obs: Record<number, number>): Array<{ label: string; value: number }> };
+  classifier: {
+    classFeatures: Record<string, Record<number, number>>;
+    classTotals: Record<string, number>;
+    totalExamples: number;
+    smoothing: number;
+    getClassifications(obs: Record<number, number>): Array<{ label: string; value: number }>;
+  };
   stemmer: { tokenizeAndStem(text: string, keepStops?: boolean): string[] };
 }
 
@@ -89,13 +97,27 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
   let i = 0;
   for (const f in bayes.features) index.set(f, i++);
   const apparatus = bayes.classifier;
+
+  // natural's Bayes model (apparatus) scores a class as P(c) · Π count(f, c) / total(c) over the
+  // features present, with `smoothing` for unseen ones. The same numbers as log tables, read from the
+  // trained model once, turn classification into additions (natural's getClassifications gives the
+  // same ranking and, normalised, the same probabilities: checked in test/analysis).
+  const labels = Object.keys(apparatus.classFeatures) as JourneyStage[];
+  const logPrior = labels.map((l) => Math.log((apparatus.classTotals[l] as number) / apparatus.totalExamples));
+  const logP = labels.map((l) => {
+    const total = apparatus.classTotals[l] as number;
+    const table = new Float64Array(index.size).fill(Math.log(apparatus.smoothing / total));
+    for (const [k, count] of Object.entries(apparatus.classFeatures[l] ?? {})) table[Number(k)] = Math.log(count / total);
+    return table;
+  });
+
   // natural's tokenizeAndStem (split on [^a-zA-Z0-9'\-/], drop stop words, Porter stem), with the
   // stop words in a Set and stems memoised: the same features, several times faster.
   const stops = new Set((require('natural/lib/natural/util/stopwords.js') as { words: string[] }).words);
   const stemCache = new Map<string, string>();
   const stemmer = PorterStemmer;
-  const tokenizeAndStem = (text: string): string[] => {
-    const out: string[] = [];
+  function featureIndices(text: string): number[] {
+    const out: number[] = [];
     for (const tok of text.toLowerCase().split(/[^a-zA-Z0-9'\-/]+/)) {
       if (tok === '' || stops.has(tok)) continue;
       let st = stemCache.get(tok);
@@ -103,28 +125,38 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
         st = stemmer.stem(tok);
         if (stemCache.size < 50_000) stemCache.set(tok, st);
       }
-      out.push(st);
+      const k = index.get(st);
+      if (k !== undefined && !out.includes(k)) out.push(k);
     }
     return out;
-  };
+  }
   return {
     classify(text: string) {
-      const stems = tokenizeAndStem(text);
-      const obs: Record<number, number> = {};
-      let n = 0;
-      const seen = new Set<number>();
-      for (const s of stems) {
-        const k = index.get(s);
-        if (k !== undefined && !seen.has(k)) {
-          seen.add(k);
-          obs[n++] = k;
-        }
+      const feats = featureIndices(text);
+      if (feats.length === 0) return [];
+      const scores = new Float64Array(labels.length);
+      let max = -Infinity;
+      for (let c = 0; c < labels.length; c++) {
+        let sc = logPrior[c] as number;
+        const table = logP[c] as Float64Array;
+        for (const k of feats) sc += table[k] as number;
+        scores[c] = sc;
+        if (sc > max) max = sc;
       }
+      let total = 0;
+      for (let c = 0; c < labels.length; c++) total += (scores[c] = Math.exp((scores[c] as number) - max));
+      const out: Array<{ stage: JourneyStage; p: number }> = [];
+      for (let c = 0; c < labels.length; c++) out.push({ stage: labels[c] as JourneyStage, p: (scores[c] as number) / total });
+      out.sort((a, b) => b.p - a.p);
+      return out;
+    },
+    naturalClassify(text: string) {
+      const obs: Record<number, number> = {};
+      featureIndices(text).forEach((k, n) => (obs[n] = k));
       const raw = apparatus.getClassifications(obs);
       let total = 0;
       for (const r of raw) total += r.value;
-      if (!(total > 0) || n === 0) return [];
-      return raw.map((r) => ({ stage: r.label as JourneyStage, p: r.value / total }));
+      return total > 0 ? raw.map((r) => ({ stage: r.label as JourneyStage, p: r.value / total })) : [];
     },
   };
 }

@@ -188,3 +188,24 @@ describe('robustness', () => {
     expect(() => analyser.analyse(null as unknown as { text: string })).not.toThrow();
   });
 });
+
+describe('journey-stage classifier', () => {
+  it('is natural’s BayesClassifier: fast path and natural agree on every labelled example', async () => {
+    const { defaultStageClassifier, stageExamples } = await import('../../analysis/journey-stage.js');
+    const clf = defaultStageClassifier();
+    for (const ex of stageExamples()) {
+      const fast = clf.classify(ex.text);
+      const slow = clf.naturalClassify(ex.text);
+      expect(fast[0]?.stage).toBe(slow[0]?.stage);
+      expect(fast[0]?.p ?? 0).toBeCloseTo(slow[0]?.p ?? 0, 6);
+    }
+  });
+
+  it('trains at first use in well under a second', async () => {
+    const { stageExamples, trainStageClassifier } = await import('../../analysis/journey-stage.js');
+    trainStageClassifier(stageExamples().slice(0, 10)); // loads natural
+    const start = performance.now();
+    trainStageClassifier(stageExamples());
+    expect(performance.now() - start).toBeLessThan(1000);
+  });
+});
