@@ -9,6 +9,9 @@
  *
  * Non-English text gets sentiment { label: null, score: null, confidence: 0 } ("not scored"), never a
  * fake neutral; pain points and journey stage are also left empty for it (their lexicons are English).
+ * Text too short to tell (fewer than 12 letters, e.g. "ok" or emoji only) is language 'und' and not
+ * scored either, unless the service's languageHint says English: emoji-only posts are left unscored
+ * on purpose, since an emoji alone rarely says what it is about.
  */
 import type { AnalysisResult, BrandConfig, BrandSentiment, SentimentResult } from '../model.js';
 import { compileQuery, prepareDoc } from './brands.js';

@@ -8,7 +8,7 @@
  *   service's languageHint is used if given, else 'und'.
  * Codes are ISO 639-1 where one exists, else ISO 639-3.
  */
-import { franc } from 'franc';
+import { francAll } from 'franc';
 import { wordValence } from './sentiment.js';
 
 /** Below this many letters franc is not trusted. */
@@ -71,10 +71,17 @@ export function detectLanguage(text: string, hint?: string | null): string {
     if (hinted) return hinted;
     return words.length >= 2 && en >= 1 && en * 2 >= words.length ? 'en' : 'und';
   }
+  if (en >= 2 && en === words.length) return 'en';
   if (words.length >= 3 && ((en >= 2 && en * 2 >= words.length) || (en >= 3 && en * 3 >= words.length))) return 'en';
-  const code3 = franc(body, { minLength: MIN_LETTERS, only: ONLY });
-  if (code3 === 'und') return hinted ?? 'und';
-  // Short texts are often mis-detected: prefer the service hint when it disagrees on a short text.
-  if (hinted && letters < 40 && ISO3_TO_1[code3] !== hinted) return hinted;
+  const ranked = francAll(body, { minLength: MIN_LETTERS, only: ONLY });
+  const top = ranked[0];
+  if (!top || top[0] === 'und') return hinted ?? 'und';
+  const code3 = top[0];
+  // franc is unsure on short posts: the service hint, or English when English words are frequent,
+  // wins when franc ranks it close to the top (scores are 1 for the best, lower for the others).
+  const near = (code: string, margin: number): boolean => ranked.some(([c, d]) => c === code && d >= 1 - margin);
+  const hint3 = hinted ? Object.keys(ISO3_TO_1).find((k) => ISO3_TO_1[k] === hinted) ?? hinted : null;
+  if (hint3 && near(hint3, letters < 80 ? 0.15 : 0.05)) return hinted as string;
+  if (en >= 3 && en * 4 >= words.length && near('eng', 0.1)) return 'en';
   return ISO3_TO_1[code3] ?? code3;
 }
