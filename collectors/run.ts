@@ -1,0 +1,301 @@
+/**
+ * Runs sources: fetch → normalise → filter by the brand query → store in batches → record the run.
+ * With worker.ts, the one place that wires collectors, analysis (query matching), and db together.
+ *
+ * Guarantees:
+ * - A page is stored before the next one is fetched, so a failure on page 3 keeps pages 1–2.
+ * - A task's cursor is saved only when the task ends without error (a failed task is fetched again next
+ *   time; the (source, external id) key makes that harmless).
+ * - One malformed item is logged with its reason, counted as skipped, and never stops the batch.
+ * - One source never runs twice at once: an in-process set plus a lease row in `sources` (for two
+ *   processes on one PostgreSQL).
+ */
+import os from 'node:os';
+import type { Deps } from '../deps.js';
+import type { RawMention, SourceType } from '../model.js';
+import { compileQuery } from '../analysis/index.js';
+import { isRateLimitedError, isEarshotError } from '../errors.js';
+import { insertMentions } from '../db/mentions.js';
+import { getCursor, setCursor } from '../db/cursors.js';
+import { abandonStaleRuns, finishRun, startRun, type RunStatus } from '../db/runs.js';
+import {
+  claimSourceLease,
+  getSourceByName,
+  markSourceFailure,
+  markSourceSuccess,
+  releaseSourceLease,
+  type SourceRow,
+} from '../db/sources.js';
+import { createHttpClient, redactUrl, type HttpOptions } from './http.js';
+import { getCollector } from './registry.js';
+import { searchTermsOf } from './query-terms.js';
+import { nextCheckAfterFailure } from './schedule.js';
+import type { AnyCollector, BrandSearch, CollectTask, CollectorContext, SourceSettings } from './types.js';
+
+/** What one run of one source did. */
+export interface RunSummary {
+  source: string;
+  type: string;
+  /** `busy`: another run of this source was in progress, nothing done. */
+  status: Exclude<RunStatus, 'running'> | 'busy';
+  runId: number | null;
+  fetched: number;
+  inserted: number;
+  duplicates: number;
+  skipped: number;
+  /** Fetched by a search but rejected by the brand's full query. */
+  filtered: number;
+  durationMs: number;
+  error: string | null;
+  nextCheckAt: Date | null;
+  /** Ids of the mentions stored by this run. */
+  insertedIds: number[];
+}
+
+/** Options of a run (tests and the scheduler). */
+export interface RunOptions {
+  /** HTTP tunables over the source's own (tests shrink delays). */
+  http?: Partial<Omit<HttpOptions, 'source'>>;
+  /** Stops between pages: the run ends `abandoned`, keeping what it stored. */
+  signal?: AbortSignal;
+  /** Lease length (default 30 min): a crashed run blocks its source at most this long. */
+  leaseMs?: number;
+  /** Environment for secrets (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Default page cap per task and run. */
+export const DEFAULT_MAX_PAGES = 5;
+/** Default backfill depth on a first run. */
+export const DEFAULT_BACKFILL_DAYS = 7;
+
+const running = new Set<string>();
+const OWNER = `${os.hostname()}:${process.pid}`;
+
+/** Builds the brand searches (terms + full local query) from the config. */
+export function brandSearches(brands: Deps['config']['brands']): BrandSearch[] {
+  return brands.map((b) => {
+    const hasQuery = b.query.trim() !== '';
+    const q = compileQuery(hasQuery ? b.query : '', hasQuery ? b.aliases : [b.name, ...b.aliases]);
+    return { name: b.name, terms: searchTermsOf(b.query, b.aliases, b.name), match: (text: string) => q.match(text) };
+  });
+}
+
+/** Checks what a collector returned; throws the reason an item is unusable. */
+function checkMention(m: RawMention): void {
+  if (typeof m.externalId !== 'string' || m.externalId === '') throw new Error('no id');
+  if (typeof m.text !== 'string' || m.text.trim() === '') throw new Error('no text');
+  if (!(m.publishedAt instanceof Date) || Number.isNaN(m.publishedAt.getTime())) throw new Error('no valid published time');
+  if (m.rating !== null && (!Number.isFinite(m.rating) || m.rating < 1 || m.rating > 5)) throw new Error(`rating ${m.rating} outside 1–5`);
+}
+
+/** The settings a collector sees, from the stored source and its validated options. */
+function settingsOf(source: SourceRow, options: Record<string, unknown>): SourceSettings {
+  const c = source.config as Record<string, unknown>;
+  return {
+    id: source.id,
+    name: source.name,
+    type: source.type as SourceType,
+    brand: source.brand,
+    baseUrl: typeof c.baseUrl === 'string' ? c.baseUrl.replace(/\/+$/, '') : null,
+    maxPages: typeof c.maxPages === 'number' ? c.maxPages : DEFAULT_MAX_PAGES,
+    pageSize: typeof c.pageSize === 'number' ? c.pageSize : null,
+    backfillDays: typeof c.backfillDays === 'number' ? c.backfillDays : DEFAULT_BACKFILL_DAYS,
+    options,
+  };
+}
+
+/** One collection run of the source named `sourceName`. Never throws for a source failure: it is recorded. */
+export async function runSource(deps: Deps, sourceName: string, opts: RunOptions = {}): Promise<RunSummary> {
+  const source = await getSourceByName(deps.db, sourceName);
+  const collector = getCollector(source.type);
+  const log = deps.logger.child({ module: 'collect', source: source.name, source_id: source.id });
+  const startedAt = deps.now();
+  const t0 = Date.now();
+  const summary: Summary = {
+    source: source.name, type: source.type, status: 'ok', runId: null, fetched: 0, inserted: 0, duplicates: 0, skipped: 0,
+    filtered: 0, durationMs: 0, error: null, nextCheckAt: null, insertedIds: [],
+  };
+  if (running.has(source.name)) return { ...summary, status: 'busy' };
+  running.add(source.name);
+  try {
+    const leaseUntil = new Date(startedAt.getTime() + (opts.leaseMs ?? 30 * 60_000));
+    if (!(await claimSourceLease(deps.db, source.id, OWNER, startedAt, leaseUntil))) {
+      log.info('collect: source is already running elsewhere, skipped');
+      return { ...summary, status: 'busy' };
+    }
+    try {
+      const stale = await abandonStaleRuns(deps.db, source.id, startedAt);
+      if (stale > 0) log.warn({ runs: stale }, 'collect: marked runs of a dead process as abandoned');
+      summary.runId = await startRun(deps.db, source.id, startedAt);
+      await collectInto(deps, source, collector, summary, opts, log);
+    } finally {
+      summary.durationMs = Date.now() - t0;
+      const finishedAt = deps.now();
+      if (summary.status === 'ok' || summary.status === 'abandoned') {
+        await markSourceSuccess(deps.db, source.id, finishedAt, null);
+      } else {
+        const errors = source.consecutiveErrors + 1;
+        summary.nextCheckAt = nextCheckAfterFailure(finishedAt, errors, summary.retryAt ?? null);
+        await markSourceFailure(deps.db, source.id, finishedAt, summary.error ?? 'unknown error', summary.nextCheckAt);
+      }
+      if (summary.runId !== null) {
+        await finishRun(deps.db, summary.runId, {
+          status: summary.status === 'busy' ? 'ok' : summary.status,
+          finishedAt, durationMs: summary.durationMs, fetched: summary.fetched, inserted: summary.inserted,
+          duplicates: summary.duplicates, skipped: summary.skipped, filtered: summary.filtered, error: summary.error,
+        });
+      }
+      await releaseSourceLease(deps.db, source.id, OWNER);
+      delete summary.retryAt;
+      log.info(
+        { run_id: summary.runId, status: summary.status, fetched: summary.fetched, inserted: summary.inserted, duplicates: summary.duplicates,
+          skipped: summary.skipped, filtered: summary.filtered, duration_ms: summary.durationMs, err: summary.error ?? undefined },
+        `collect: ${source.name} ${summary.status}`,
+      );
+    }
+    return summary;
+  } finally {
+    running.delete(source.name);
+  }
+}
+
+type Summary = RunSummary & { retryAt?: Date };
+
+async function collectInto(deps: Deps, source: SourceRow, collector: AnyCollector, summary: Summary, opts: RunOptions, log: Deps['logger']): Promise<void> {
+  const parsed = collector.options.safeParse(source.config);
+  if (!parsed.success) {
+    summary.status = 'error';
+    summary.error = `${source.name}: invalid options: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(source)'}: ${i.message}`).join('; ')}`;
+    return;
+  }
+  const c = source.config as Record<string, unknown>;
+  const http = createHttpClient({
+    source: source.name,
+    ...(typeof c.userAgent === 'string' ? { userAgent: c.userAgent } : {}),
+    ...(typeof c.timeoutMs === 'number' ? { timeoutMs: c.timeoutMs } : {}),
+    ...(typeof c.rateLimit === 'number' ? { rateLimit: c.rateLimit } : {}),
+    now: deps.now,
+    logger: log,
+    ...opts.http,
+  });
+  const brands = brandSearches(deps.config.brands);
+  const ctx: CollectorContext = {
+    source: settingsOf(source, parsed.data as Record<string, unknown>),
+    http, log, now: deps.now, brands, env: opts.env ?? process.env,
+  };
+  let tasks: CollectTask[];
+  try {
+    tasks = collector.plan(ctx);
+  } catch (err) {
+    summary.status = 'error';
+    summary.error = messageOf(err);
+    return;
+  }
+  const errors: string[] = [];
+  let tasksOk = 0;
+  for (const task of tasks) {
+    if (opts.signal?.aborted) break;
+    const tlog = log.child({ task: redactUrl(task.key) });
+    try {
+      const cursor = await getCursor(deps.db, source.id, task.key);
+      let lastCursor: unknown = null;
+      let aborted = false;
+      for await (const page of collector.fetch(ctx, task, cursor)) {
+        summary.fetched += page.items.length;
+        const batch = normaliseAll(page.items, ctx, collector, task, summary, tlog);
+        if (batch.length > 0) {
+          const r = await insertMentions(deps.db, source.id, batch, { collectedAt: deps.now() });
+          summary.inserted += r.inserted;
+          summary.duplicates += r.duplicates;
+          summary.insertedIds.push(...r.ids);
+        }
+        if (page.cursor !== null && page.cursor !== undefined) lastCursor = page.cursor;
+        if (opts.signal?.aborted) {
+          aborted = true;
+          break;
+        }
+      }
+      if (aborted) break;
+      if (lastCursor !== null) await setCursor(deps.db, source.id, task.key, lastCursor, deps.now());
+      tasksOk++;
+    } catch (err) {
+      const msg = messageOf(err);
+      errors.push(msg);
+      tlog.warn({ err: msg }, 'collect: task failed');
+      if (isRateLimitedError(err)) {
+        summary.retryAt = err.retryAt;
+        break; // the same host will refuse the other tasks too
+      }
+    }
+  }
+  if (opts.signal?.aborted) {
+    summary.status = 'abandoned';
+    summary.error = errors[0] ?? null;
+    return;
+  }
+  if (errors.length > 0) {
+    summary.error = errors.length === 1 ? errors[0]! : `${errors[0]} (and ${errors.length - 1} more)`;
+    summary.status = summary.inserted > 0 || summary.duplicates > 0 || tasksOk > 0 ? 'partial' : 'error';
+  }
+}
+
+function normaliseAll(items: unknown[], ctx: CollectorContext, collector: AnyCollector, task: CollectTask, summary: Summary, log: Deps['logger']): RawMention[] {
+  const out: RawMention[] = [];
+  const hint = task.brandHint ?? ctx.source.brand ?? null;
+  const filterBrand = task.filter.kind === 'brand' ? ctx.brands.find((b) => b.name === (task.filter as { brand: string }).brand) : undefined;
+  for (let i = 0; i < items.length; i++) {
+    let m: RawMention | null;
+    try {
+      m = collector.normalise(items[i], ctx, task);
+      if (m === null) {
+        summary.fetched--; // not a mention at all (feed metadata)
+        continue;
+      }
+      checkMention(m);
+    } catch (err) {
+      summary.skipped++;
+      log.warn({ item: itemId(items[i]), reason: (err as Error).message }, 'collect: malformed item skipped');
+      continue;
+    }
+    if (task.filter.kind !== 'none') {
+      const text = m.title ? `${m.title}\n${m.text}` : m.text;
+      const keep = filterBrand ? filterBrand.match(text) : task.filter.kind === 'any' ? ctx.brands.some((b) => b.match(text)) : true;
+      if (!keep) {
+        summary.filtered++;
+        continue;
+      }
+    }
+    if (hint) m.brandHint = hint;
+    out.push(m);
+  }
+  return out;
+}
+
+function itemId(item: unknown): string | undefined {
+  if (item && typeof item === 'object') {
+    const o = item as Record<string, unknown>;
+    for (const k of ['objectID', 'id', 'uri', 'name', 'guid', 'question_id']) if (typeof o[k] === 'string' || typeof o[k] === 'number') return String(o[k]);
+  }
+  return undefined;
+}
+
+function messageOf(err: unknown): string {
+  if (isEarshotError(err)) return err.message;
+  return `collect: ${(err as Error)?.message ?? String(err)}`;
+}
+
+/**
+ * One pass over every enabled source of the config (or only `source`), one after another; a failing
+ * source is recorded and the pass goes on. `source` must name a configured source.
+ */
+export async function collectAll(deps: Deps, opts: { source?: string } & RunOptions = {}): Promise<RunSummary[]> {
+  const { source: only, ...runOpts } = opts;
+  const names = only !== undefined ? [only] : deps.config.sources.filter((s) => s.enabled !== false).map((s) => s.name);
+  const out: RunSummary[] = [];
+  for (const name of names) {
+    if (runOpts.signal?.aborted) break;
+    out.push(await runSource(deps, name, runOpts));
+  }
+  return out;
+}

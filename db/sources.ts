@@ -1,0 +1,246 @@
+/**
+ * Sources (and the brands they refer to): synced from earshot.yaml, their health for `earshot sources`
+ * and the dashboard, and the per-run bookkeeping the collectors need (lease, success, failure, next check).
+ */
+import type { Queryable } from './index.js';
+import type { Config, SourceConfig } from '../config.js';
+import { NotFoundError } from '../errors.js';
+
+/** A source as stored, with its type options. */
+export interface SourceRow {
+  id: number;
+  name: string;
+  type: string;
+  brand: string | null;
+  schedule: string | null;
+  config: SourceConfig;
+  enabled: boolean;
+  nextCheckAt: Date | null;
+  consecutiveErrors: number;
+}
+
+/** The figures of a source's last finished run. */
+export interface LastRunFigures {
+  fetched: number;
+  inserted: number;
+  duplicates: number;
+  skipped: number;
+  durationMs: number;
+}
+
+/** One source's health, as `earshot sources` and the sources page show it. */
+export interface SourceHealth {
+  id: number;
+  name: string;
+  type: string;
+  brand: string | null;
+  schedule: string | null;
+  enabled: boolean;
+  /**
+   * | enabled | lease held | last_run_at | consecutive_errors | status    |
+   * |---------|------------|-------------|--------------------|-----------|
+   * | false   | any        | any         | any                | disabled  |
+   * | true    | yes        | any         | any                | running   |
+   * | true    | no         | null        | any                | never-run |
+   * | true    | no         | set         | > 0                | failing   |
+   * | true    | no         | set         | 0                  | ok        |
+   */
+  status: 'ok' | 'failing' | 'never-run' | 'running' | 'disabled';
+  lastRunAt: Date | null;
+  lastRunStatus: string | null;
+  lastSuccessAt: Date | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  consecutiveErrors: number;
+  nextCheckAt: Date | null;
+  /** Mentions collected in the 24 hours before `now`. */
+  mentions24h: number;
+  mentionsTotal: number;
+  lastRun: LastRunFigures | null;
+}
+
+/** Keys of a source entry that are not type options (kept in columns, not in `config`). */
+const BASE_KEYS = new Set(['name', 'type', 'schedule', 'enabled', 'brand']);
+
+/** Marks sources created by `earshot import` (not in the config file, never disabled by a sync). */
+export const IMPORT_MARKER = 'import';
+
+/**
+ * Upserts every brand and source of the config by name, and disables sources no longer in it (sources
+ * made by `earshot import` are left alone: they never were in the config). Brands dropped from the config
+ * are kept, because stored mentions and alerts refer to them.
+ */
+export async function syncBrandsAndSources(db: Queryable, config: Pick<Config, 'brands' | 'sources'>): Promise<void> {
+  const brandIds = new Map<string, number>();
+  for (const b of config.brands) {
+    const r = await db.query<{ id: number }>(
+      `insert into brands (name, own, query, aliases) values ($1, $2, $3, $4::jsonb)
+       on conflict (name) do update set own = excluded.own, query = excluded.query, aliases = excluded.aliases,
+         updated_at = case when (brands.own, brands.query, brands.aliases) is distinct from (excluded.own, excluded.query, excluded.aliases)
+                           then now() else brands.updated_at end
+       returning id`,
+      [b.name, b.own, b.query, JSON.stringify(b.aliases)],
+    );
+    brandIds.set(b.name.toLowerCase(), r.rows[0]!.id);
+  }
+  const names: string[] = [];
+  for (const s of config.sources) {
+    names.push(s.name);
+    const options: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) if (!BASE_KEYS.has(k) && v !== undefined) options[k] = v;
+    const brandId = s.brand ? (brandIds.get(s.brand.toLowerCase()) ?? null) : null;
+    await db.query(
+      `insert into sources (name, type, brand_id, schedule, config, enabled) values ($1, $2, $3, $4, $5::jsonb, $6)
+       on conflict (name) do update set type = excluded.type, brand_id = excluded.brand_id, schedule = excluded.schedule,
+         config = excluded.config, enabled = excluded.enabled, updated_at = now(),
+         -- a source re-enabled or re-configured starts afresh from its schedule
+         next_check_at = case when sources.enabled and excluded.enabled then sources.next_check_at else null end`,
+      [s.name, s.type, brandId, s.schedule ?? null, JSON.stringify(options), s.enabled !== false],
+    );
+  }
+  await db.query(
+    `update sources set enabled = false, updated_at = now()
+      where enabled and not (name = any($1::text[])) and coalesce(config ->> 'createdBy', '') <> $2`,
+    [names, IMPORT_MARKER],
+  );
+}
+
+/** Every source's health at `now`, ordered by name. */
+export async function listSourceHealth(db: Queryable, now: Date): Promise<SourceHealth[]> {
+  const r = await db.query<{
+    id: number; name: string; type: string; brand: string | null; schedule: string | null; enabled: boolean;
+    lease_until: Date | null; last_run_at: Date | null; last_success_at: Date | null; last_error: string | null;
+    last_error_at: Date | null; consecutive_errors: number; next_check_at: Date | null;
+    mentions_24h: number; mentions_total: number;
+    run_status: string | null; run_fetched: number | null; run_inserted: number | null; run_duplicates: number | null;
+    run_skipped: number | null; run_duration_ms: number | null;
+  }>(
+    `select s.id, s.name, s.type, b.name as brand, s.schedule, s.enabled, s.lease_until, s.last_run_at, s.last_success_at,
+            s.last_error, s.last_error_at, s.consecutive_errors, s.next_check_at,
+            (select count(*)::int from mentions m where m.source_id = s.id and m.collected_at > $1::timestamptz - interval '24 hours' and m.collected_at <= $1::timestamptz) as mentions_24h,
+            (select count(*)::int from mentions m where m.source_id = s.id) as mentions_total,
+            lr.status as run_status, lr.fetched as run_fetched, lr.inserted as run_inserted, lr.duplicates as run_duplicates,
+            lr.skipped as run_skipped, lr.duration_ms as run_duration_ms
+       from sources s
+       left join brands b on b.id = s.brand_id
+       left join lateral (select * from collector_runs cr where cr.source_id = s.id order by cr.started_at desc, cr.id desc limit 1) lr on true
+      order by s.name`,
+    [now],
+  );
+  return r.rows.map((x) => {
+    const running = x.lease_until !== null && x.lease_until.getTime() > now.getTime();
+    const status: SourceHealth['status'] = !x.enabled
+      ? 'disabled'
+      : running
+        ? 'running'
+        : x.last_run_at === null
+          ? 'never-run'
+          : x.consecutive_errors > 0
+            ? 'failing'
+            : 'ok';
+    const finished = x.run_status !== null && x.run_status !== 'running';
+    return {
+      id: x.id,
+      name: x.name,
+      type: x.type,
+      brand: x.brand,
+      schedule: x.schedule,
+      enabled: x.enabled,
+      status,
+      lastRunAt: x.last_run_at,
+      lastRunStatus: x.run_status,
+      lastSuccessAt: x.last_success_at,
+      lastError: x.last_error,
+      lastErrorAt: x.last_error_at,
+      consecutiveErrors: x.consecutive_errors,
+      nextCheckAt: x.next_check_at,
+      mentions24h: x.mentions_24h,
+      mentionsTotal: x.mentions_total,
+      lastRun: finished
+        ? { fetched: x.run_fetched ?? 0, inserted: x.run_inserted ?? 0, duplicates: x.run_duplicates ?? 0, skipped: x.run_skipped ?? 0, durationMs: x.run_duration_ms ?? 0 }
+        : null,
+    };
+  });
+}
+
+type SourceDbRow = {
+  id: number; name: string; type: string; brand: string | null; schedule: string | null; config: Record<string, unknown>;
+  enabled: boolean; next_check_at: Date | null; consecutive_errors: number;
+};
+
+function toSourceRow(x: SourceDbRow): SourceRow {
+  const config = { ...x.config, name: x.name, type: x.type, enabled: x.enabled } as Record<string, unknown>;
+  if (x.schedule) config.schedule = x.schedule;
+  if (x.brand) config.brand = x.brand;
+  return {
+    id: x.id, name: x.name, type: x.type, brand: x.brand, schedule: x.schedule, config: config as SourceConfig,
+    enabled: x.enabled, nextCheckAt: x.next_check_at, consecutiveErrors: x.consecutive_errors,
+  };
+}
+
+const SOURCE_SELECT = `select s.id, s.name, s.type, b.name as brand, s.schedule, s.config, s.enabled, s.next_check_at, s.consecutive_errors
+  from sources s left join brands b on b.id = s.brand_id`;
+
+/** The source named `name`; throws NotFoundError naming it. */
+export async function getSourceByName(db: Queryable, name: string): Promise<SourceRow> {
+  const r = await db.query<SourceDbRow>(`${SOURCE_SELECT} where s.name = $1`, [name]);
+  if (!r.rows[0]) throw new NotFoundError(`collect: no source named '${name}' (see 'earshot sources')`);
+  return toSourceRow(r.rows[0]);
+}
+
+/** Every enabled source, by name. */
+export async function listEnabledSources(db: Queryable): Promise<SourceRow[]> {
+  const r = await db.query<SourceDbRow>(`${SOURCE_SELECT} where s.enabled order by s.name`);
+  return r.rows.map(toSourceRow);
+}
+
+/**
+ * The `file` source that `earshot import` stores under (created on first use, marked as made by the
+ * import so a config sync never disables it). Returns its id.
+ */
+export async function ensureImportSource(db: Queryable, name: string): Promise<number> {
+  const r = await db.query<{ id: number; type: string }>(
+    `insert into sources (name, type, schedule, config, enabled) values ($1, 'file', null, $2::jsonb, true)
+     on conflict (name) do update set updated_at = sources.updated_at
+     returning id, type`,
+    [name, JSON.stringify({ createdBy: IMPORT_MARKER })],
+  );
+  return r.rows[0]!.id;
+}
+
+/**
+ * Takes the run lease of a source until `until` unless another run holds it. Returns false when the
+ * source is already running (in this process or another one sharing the database).
+ */
+export async function claimSourceLease(db: Queryable, sourceId: number, owner: string, now: Date, until: Date): Promise<boolean> {
+  const r = await db.query(
+    `update sources set lease_until = $3, lease_owner = $4
+      where id = $1 and (lease_until is null or lease_until <= $2)
+      returning id`,
+    [sourceId, now, until, owner],
+  );
+  return r.rowCount > 0;
+}
+
+/** Releases the run lease taken by `owner`. */
+export async function releaseSourceLease(db: Queryable, sourceId: number, owner: string): Promise<void> {
+  await db.query(`update sources set lease_until = null, lease_owner = null where id = $1 and lease_owner = $2`, [sourceId, owner]);
+}
+
+/** Records a successful run: clears the error count and sets the next check. */
+export async function markSourceSuccess(db: Queryable, sourceId: number, at: Date, nextCheckAt: Date | null): Promise<void> {
+  await db.query(
+    `update sources set last_run_at = $2, last_success_at = $2, consecutive_errors = 0, next_check_at = $3 where id = $1`,
+    [sourceId, at, nextCheckAt],
+  );
+}
+
+/** Records a failed run: the error, one more consecutive error, and when to try again. Returns the new error count. */
+export async function markSourceFailure(db: Queryable, sourceId: number, at: Date, error: string, nextCheckAt: Date | null): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `update sources set last_run_at = $2, last_error = $3, last_error_at = $2, consecutive_errors = consecutive_errors + 1,
+            next_check_at = $4 where id = $1 returning consecutive_errors as n`,
+    [sourceId, at, error, nextCheckAt],
+  );
+  return r.rows[0]?.n ?? 0;
+}
