@@ -21,7 +21,7 @@ import type { BrandLocator } from './entities.js';
 import { detectStage } from './journey-stage.js';
 import { detectLanguage } from './language.js';
 import { compilePainPoints } from './pain-points.js';
-import { scoreSentiment } from './sentiment.js';
+import { scan, scannedWords, scoreSentiment } from './sentiment.js';
 import { cleanText } from './text.js';
 
 export { compileQuery, QuerySyntaxError } from './brands.js';
@@ -103,9 +103,10 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
   };
 
   function analyseText(text: string, input: AnalysisInput): AnalysisResult {
-    const language = detectLanguage(text, input.languageHint ?? null);
+    const scanned = scan(text);
+    const language = detectLanguage(text, input.languageHint ?? null, scannedWords(scanned));
     const english = language === 'en';
-    const detail = english ? scoreSentiment(text) : null;
+    const detail = english ? scoreSentiment(text, scanned) : null;
     const sentiment: SentimentResult = detail
       ? { label: detail.label, score: detail.score, confidence: detail.confidence }
       : NOT_SCORED;

@@ -9,8 +9,10 @@
  * Codes are ISO 639-1 where one exists, else ISO 639-3.
  */
 import { francAll } from 'franc';
-import { wordValence } from './sentiment.js';
+import { isLexiconWord } from './sentiment.js';
 
+/** franc reads at most this many characters. */
+const FRANC_CHARS = 400;
 /** Below this many letters franc is not trusted. */
 export const MIN_LETTERS = 12;
 
@@ -55,15 +57,21 @@ export function normaliseLanguageHint(hint: string | null | undefined): string |
   return /^[a-z]{2}$/.test(h) ? h : null;
 }
 
-/** Detects the language of (already cleaned) text. See the module comment for the rules. */
-export function detectLanguage(text: string, hint?: string | null): string {
-  const body = text.replace(URL_RE, ' ').replace(HANDLE_RE, ' ');
-  const words = body.toLowerCase().match(WORD_RE) ?? [];
+/**
+ * Detects the language of (already cleaned) text. See the module comment for the rules. `words`, the
+ * text's lower-cased words without URLs and handles, may be passed when the caller has them already.
+ */
+export function detectLanguage(text: string, hint?: string | null, words?: string[]): string {
+  let body: string | null = null;
+  if (!words) {
+    body = text.replace(URL_RE, ' ').replace(HANDLE_RE, ' ');
+    words = body.toLowerCase().match(WORD_RE) ?? [];
+  }
   let letters = 0;
   let en = 0;
   for (const w of words) {
     letters += w.length;
-    if (EN_FUNCTION.has(w) || EN_COMMON.has(w) || (w.length > 3 && wordValence(w) !== undefined)) en++;
+    if (EN_FUNCTION.has(w) || EN_COMMON.has(w) || (w.length > 3 && isLexiconWord(w))) en++;
   }
   const hinted = normaliseLanguageHint(hint);
   if (letters < MIN_LETTERS) {
@@ -73,7 +81,9 @@ export function detectLanguage(text: string, hint?: string | null): string {
   }
   if (en >= 2 && en === words.length) return 'en';
   if (words.length >= 3 && ((en >= 2 && en * 2 >= words.length) || (en >= 3 && en * 3 >= words.length))) return 'en';
-  const ranked = francAll(body, { minLength: MIN_LETTERS, only: ONLY });
+  body ??= text.replace(URL_RE, ' ').replace(HANDLE_RE, ' ');
+  // franc needs no more than a few hundred characters to decide, and costs in proportion to length.
+  const ranked = francAll(body.length > FRANC_CHARS ? body.slice(0, FRANC_CHARS) : body, { minLength: MIN_LETTERS, only: ONLY });
   const top = ranked[0];
   if (!top || top[0] === 'und') return hinted ?? 'und';
   const code3 = top[0];

@@ -49,13 +49,39 @@ const EMOTICON_MAP = new Map(Object.entries(EMOJI.emoticons));
 /** First words of multi-word lexicon entries ("not good", "screwed up"). */
 const BIGRAM_FIRST = new Set([...LEX.keys()].filter((k) => k.includes(' ')).map((k) => k.split(' ')[0] as string));
 
+/** A scanned text: its tokens, whether it is mostly capitals, and its lower-cased form. */
+export interface Scanned {
+  tokens: Token[];
+  mostlyCaps: boolean;
+  lower: string;
+}
+
+/** Scans text once for every English stage (language check, sentiment, pain points). */
+export function scan(text: string): Scanned {
+  const lower = text.includes('\u2019') ? text.toLowerCase().replace(/\u2019/g, "'") : text.toLowerCase();
+  const { tokens, mostlyCaps } = tokenise(text, lower);
+  return { tokens, mostlyCaps, lower };
+}
+
+/** The lower-cased words of a scan (no URLs or handles; digits-first tokens left out). */
+export function scannedWords(s: Scanned): string[] {
+  const out: string[] = [];
+  for (const t of s.tokens) {
+    if (t.k !== 'word') continue;
+    const c = t.text.charCodeAt(0);
+    if (c >= 48 && c <= 57) continue;
+    out.push(t.text);
+  }
+  return out;
+}
+
 /** A token of the sentiment scanner: a word (lower-cased), emoticon, emoji, !/? run or stop. */
 export interface Token {
   k: 'word' | 'emo' | 'pic' | 'bang' | 'stop';
   text: string;
   index: number;
   /** The word is a #hashtag. */
-  tag?: boolean;
+  tag: boolean;
   /** An ALL-CAPS word of three letters or more. */
   caps: boolean;
   /** A letter repeated three times ("sooo"). */
@@ -100,7 +126,7 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
         }
       }
       if (found) {
-        tokens.push({ k: 'emo', text: found, index: i, caps: false, elong: false });
+        tokens.push({ k: 'emo', text: found, index: i, caps: false, elong: false, tag: false });
         i += found.length;
         continue;
       }
@@ -138,26 +164,25 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
       }
       uppers += up;
       const len = i - start;
-      const tok: Token = { k: 'word', text: lower.slice(start, i), index: start, caps: len >= 3 && up === len, elong };
-      if (start > 0 && text.charCodeAt(start - 1) === 35 /* # */) tok.tag = true;
-      tokens.push(tok);
+      const tag = start > 0 && text.charCodeAt(start - 1) === 35; /* # */
+      tokens.push({ k: 'word', text: lower.slice(start, i), index: start, caps: len >= 3 && up === len, elong, tag });
       continue;
     }
     if (c === 33 || c === 63) {
       const start = i;
       while (i < n && (text.charCodeAt(i) === 33 || text.charCodeAt(i) === 63)) i++;
-      tokens.push({ k: 'bang', text: text.slice(start, i), index: start, caps: false, elong: false });
+      tokens.push({ k: 'bang', text: text.slice(start, i), index: start, caps: false, elong: false, tag: false });
       continue;
     }
     if (c === 46 || c === 59 || c === 58 || c === 10 || c === 44) {
-      tokens.push({ k: 'stop', text: text[i] as string, index: i, caps: false, elong: false });
+      tokens.push({ k: 'stop', text: text[i] as string, index: i, caps: false, elong: false, tag: false });
       i++;
       continue;
     }
     if (c >= 0x2190) {
       const cp = text.codePointAt(i) as number;
       const pic = String.fromCodePoint(cp);
-      if (EMOJI_MAP.has(pic)) tokens.push({ k: 'pic', text: pic, index: i, caps: false, elong: false });
+      if (EMOJI_MAP.has(pic)) tokens.push({ k: 'pic', text: pic, index: i, caps: false, elong: false, tag: false });
       i += cp > 0xffff ? 2 : 1;
       continue;
     }
@@ -332,6 +357,11 @@ export function wordValence(w: string): number | undefined {
   return lookup(w);
 }
 
+/** True when the word is in the sentiment lexicon (AFINN + CX): an English word. */
+export function isLexiconWord(w: string): boolean {
+  return LEX.has(w);
+}
+
 /** Squashes a raw sum into (-1, 1). */
 export function squash(s: number): number {
   return s / Math.sqrt(s * s + SQUASH);
@@ -352,9 +382,8 @@ export function confidenceFor(score: number, evidence: number): number {
 }
 
 /** Scores English text (already cleaned). Never throws. */
-export function scoreSentiment(text: string): SentimentDetail {
-  const lower = text.includes('\u2019') ? text.toLowerCase().replace(/\u2019/g, "'") : text.toLowerCase();
-  const { tokens, mostlyCaps } = tokenise(text, lower);
+export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail {
+  const { tokens, mostlyCaps, lower } = scanned ?? scan(text);
 
   const segments: Segment[] = [];
   let seg: Segment = { start: 0, end: 0, sum: 0 };
