@@ -52,6 +52,8 @@ export interface QueryDoc {
   kinds: Uint8Array;
   /** word → positions */
   index: Map<string, number[]>;
+  /** The folded text the words came from. */
+  folded: string;
 }
 
 const WORD_RE = /([@#]?)([\p{L}\p{N}_]+)/gu;
@@ -71,7 +73,7 @@ export function prepareDoc(text: string): QueryDoc {
     if (list) list.push(pos);
     else index.set(w, [pos]);
   }
-  return { words, kinds: Uint8Array.from(kindsArr), index };
+  return { words, kinds: Uint8Array.from(kindsArr), index, folded };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -54,6 +54,8 @@ const SWITCH_FROM_RE = /\b(?:switch(?:ed|ing)?|mov(?:ed|ing)|chang(?:ed|ing)|por
 const SWITCH_TO_RE = /\b(?:switch(?:ed|ing)?|mov(?:ed|ing)|port(?:ed|ing)|migrat(?:ed|ing)|going|went|goes|changing|changed)(?: over| back)? to\b/g;
 const LEAVE_FOR_RE = /\b(?:left|leaving|leave|ditch(?:ed|ing)?|dump(?:ed|ing)?|quit(?:ting)?|drop(?:ped|ping)?|cancel(?:l?ed|l?ing)?)\b/g;
 const INSTEAD_RE = /\binstead of\b/g;
+/** Cheap test: could the text switch or compare at all? */
+const SWITCH_OR_COMPARE_HINT = /\b(?:switch|mov|port|migrat|go|went|chang|transfer|jump|left|leav|ditch|dump|quit|drop|cancel|instead|than)/;
 const COMPARISON_RE = /\b(?:than|vs\.?|versus|compared (?:to|with)|prefer|unlike|instead of|over|same as|like)\b/;
 
 function nextBrand(located: Located[], from: number, within: number, exclude?: string): Located | undefined {
@@ -82,9 +84,16 @@ export function analyseEntities(
   text: string,
   matched: BrandLocator[],
   sentiment: SentimentDetail | null,
+  foldedText?: string,
 ): EntityResult {
   if (matched.length === 0) return { brands: [], comparison: false, switching: null };
-  const folded = fold(text);
+  const folded = foldedText ?? fold(text);
+  // Fast path: one brand and no switching or comparing words → the mention's own sentiment.
+  if (matched.length === 1 && !SWITCH_OR_COMPARE_HINT.test(folded)) {
+    const only = matched[0] as BrandLocator;
+    const own = sentiment ? { label: sentiment.label, score: sentiment.score, confidence: sentiment.confidence } : null;
+    return { brands: [{ name: only.name, sentiment: own }], comparison: false, switching: null };
+  }
   const located: Located[] = [];
   for (const b of matched) {
     b.forms.lastIndex = 0;

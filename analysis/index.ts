@@ -15,7 +15,7 @@
  */
 import type { AnalysisResult, BrandConfig, BrandSentiment, SentimentResult } from '../model.js';
 import { compileQuery, prepareDoc } from './brands.js';
-import type { CompiledQuery } from './brands.js';
+import type { CompiledQuery, QueryDoc } from './brands.js';
 import { analyseEntities, brandLocator } from './entities.js';
 import type { BrandLocator } from './entities.js';
 import { detectStage } from './journey-stage.js';
@@ -76,9 +76,8 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
   const byName = new Map(brands.map((b) => [b.name.toLowerCase(), b]));
   const painPoints = compilePainPoints(opts.painPoints ?? {});
 
-  const matchBrandsIn = (text: string): CompiledBrand[] => {
+  const matchBrandsIn = (text: string, doc: QueryDoc = prepareDoc(text)): CompiledBrand[] => {
     if (brands.length === 0) return [];
-    const doc = prepareDoc(text);
     return brands.filter((b) => b.query.matchDoc(doc));
   };
 
@@ -111,7 +110,8 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
       ? { label: detail.label, score: detail.score, confidence: detail.confidence }
       : NOT_SCORED;
 
-    const matched = matchBrandsIn(text);
+    const doc = brands.length > 0 || input.brandHint ? prepareDoc(text) : null;
+    const matched = doc ? matchBrandsIn(text, doc) : [];
     if (input.brandHint) {
       const hinted = byName.get(String(input.brandHint).toLowerCase());
       if (hinted && !matched.includes(hinted)) matched.unshift(hinted);
@@ -121,7 +121,7 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
         matched.unshift({ name, query: compileQuery('', [name]), locator: brandLocator(name, []) });
       }
     }
-    const entities = analyseEntities(text, matched.map((b) => b.locator), detail);
+    const entities = analyseEntities(text, matched.map((b) => b.locator), detail, doc?.folded);
     const brandsOut: BrandSentiment[] = entities.brands;
 
     return {
