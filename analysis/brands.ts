@@ -56,19 +56,38 @@ export interface QueryDoc {
   folded: string;
 }
 
-const WORD_RE = /([@#]?)([\p{L}\p{N}_]+)/gu;
 
-/** Tokenises and folds text for query matching. */
+const WORD_CHAR_RE = /[\p{L}\p{N}_]/u;
+function isWordChar(c: number, text: string, i: number): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || (c >= 65 && c <= 90);
+  return WORD_CHAR_RE.test(text[i] as string);
+}
+
+/** Tokenises and folds text for query matching (a hand-written scanner: words, @handles, #hashtags). */
 export function prepareDoc(text: string): QueryDoc {
   const folded = fold(text);
   const words: string[] = [];
   const kindsArr: number[] = [];
   const index = new Map<string, number[]>();
-  for (const m of folded.matchAll(WORD_RE)) {
-    const w = m[2] as string;
+  const n = folded.length;
+  let i = 0;
+  while (i < n) {
+    const c = folded.charCodeAt(i);
+    let kind = 0;
+    let start = i;
+    if ((c === 64 || c === 35) && i + 1 < n && isWordChar(folded.charCodeAt(i + 1), folded, i + 1)) {
+      kind = c === 64 ? 1 : 2;
+      start = i + 1;
+    } else if (!isWordChar(c, folded, i)) {
+      i++;
+      continue;
+    }
+    i = start;
+    while (i < n && isWordChar(folded.charCodeAt(i), folded, i)) i++;
+    const w = folded.slice(start, i);
     const pos = words.length;
     words.push(w);
-    kindsArr.push(m[1] === '@' ? 1 : m[1] === '#' ? 2 : 0);
+    kindsArr.push(kind);
     const list = index.get(w);
     if (list) list.push(pos);
     else index.set(w, [pos]);

@@ -128,7 +128,7 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
       language,
       sentiment,
       painPoints: english ? painPoints.tag(text, detail) : [],
-      stage: english ? detectStage(text) : null,
+      stage: english ? detectStage(text, undefined, scanned.lower) : null,
       brands: brandsOut,
       comparison: entities.comparison,
       switching: entities.switching,

@@ -119,7 +119,7 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
   const stemmer = PorterStemmer;
   function featureIndices(text: string): number[] {
     const out: number[] = [];
-    for (const tok of text.toLowerCase().split(/[^a-zA-Z0-9'\-/]+/)) {
+    for (const tok of text.split(/[^a-zA-Z0-9'\-/]+/)) {
       if (tok === '' || stops.has(tok)) continue;
       let st = stemCache.get(tok);
       if (st === undefined) {
@@ -133,7 +133,7 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
   }
   return {
     classify(text: string) {
-      const feats = featureIndices(text);
+      const feats = featureIndices(text.toLowerCase());
       if (feats.length === 0) return [];
       const scores = new Float64Array(labels.length);
       let max = -Infinity;
@@ -153,7 +153,7 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
     },
     naturalClassify(text: string) {
       const obs: Record<number, number> = {};
-      featureIndices(text).forEach((k, n) => (obs[n] = k));
+      featureIndices(text.toLowerCase()).forEach((k, n) => (obs[n] = k));
       const raw = apparatus.getClassifications(obs);
       let total = 0;
       for (const r of raw) total += r.value;
@@ -204,8 +204,12 @@ export function ruleScores(lower: string): Map<JourneyStage, number> {
 }
 
 /** Journey stage of a mention, or null when unsure. See the decision table above. */
-export function detectStage(text: string, classifier: StageClassifier = defaultStageClassifier()): StageResult | null {
-  const lower = text.toLowerCase().replace(/\u2019/g, "'");
+export function detectStage(
+  text: string,
+  classifier: StageClassifier = defaultStageClassifier(),
+  lowerText?: string,
+): StageResult | null {
+  const lower = lowerText ?? text.toLowerCase().replace(/\u2019/g, "'");
   const rules = ruleScores(lower);
   let best: JourneyStage | null = null;
   let bestScore = 0;
