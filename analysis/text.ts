@@ -30,7 +30,6 @@ export function cleanText(text: unknown, title?: unknown): string {
 /** Lower-cases and removes diacritics ("Café" → "cafe"), as used for brand matching. */
 export function fold(text: string): string {
   // Fast path: plain ASCII needs only lower-casing.
-  // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
   return text.normalize('NFD').replace(COMBINING_RE, '').toLowerCase();
 }

@@ -109,6 +109,8 @@ function main(): void {
   for (const [name, fn] of Object.entries(systems)) preds[name] = rows.map((r) => fn(r.text));
 
   console.log(`data: ${path} (${rows.length} labelled rows)`);
+  console.log("Earshot gets languageHint 'en' (as a collector passes the service's language); rows it still");
+  console.log('finds non-English are "not scored" and count as neutral here. Baselines: default thresholds.');
   console.log('\nThree-class sentiment (all rows)');
   console.log('system      accuracy  macro-F1  F1(neg)  F1(neu)  F1(pos)');
   const all: Record<string, Metrics> = {};
