@@ -61,3 +61,14 @@ export function searchTermsOf(query: string, aliases: string[] = [], brandName?:
 export function orQuery(terms: string[], quote = '"'): string {
   return terms.map((t) => (/\s/.test(t) ? `${quote}${t}${quote}` : t)).join(' OR ');
 }
+
+/** The brands a search source searches for: only its own brand when it has one, else every brand. */
+export function brandsToSearch<B extends { name: string }>(brands: B[], sourceBrand: string | null): B[] {
+  return sourceBrand ? brands.filter((b) => b.name === sourceBrand) : brands;
+}
+
+/** Compares two numeric id strings (snowflakes longer than 2^53) without losing precision. */
+export function compareIds(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}

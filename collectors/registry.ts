@@ -9,8 +9,12 @@ import type { OptionIssue, SourceConfig, SourceValidator } from '../config.js';
 import type { AnyCollector } from './types.js';
 import { hackerNews } from './hacker-news.js';
 import { fileSource } from './file-import.js';
+import { reddit } from './reddit.js';
+import { mastodon } from './mastodon.js';
+import { bluesky } from './bluesky.js';
+import { rss } from './rss.js';
 
-const ALL: AnyCollector[] = [hackerNews, fileSource];
+const ALL: AnyCollector[] = [hackerNews, reddit, mastodon, bluesky, rss, fileSource];
 
 /** Builds the type → collector map; throws on a duplicate or a missing type. */
 export function buildRegistry(list: AnyCollector[], required: readonly string[] = SOURCE_TYPES): Map<string, AnyCollector> {
