@@ -209,3 +209,13 @@ describe('journey-stage classifier', () => {
     expect(performance.now() - start).toBeLessThan(1000);
   });
 });
+
+describe('natural stays quiet', () => {
+  it('the stage classifier loads without dotenv (no .env read, nothing printed)', async () => {
+    const { createRequire } = await import('node:module');
+    run('Thinking of switching to your fiber plan, is it worth it?');
+    const cache = createRequire(import.meta.url).cache;
+    expect(Object.keys(cache).some((k) => k.includes(`${'/'}dotenv${'/'}`))).toBe(false);
+    expect(Object.keys(cache).some((k) => k.includes('bayes_classifier'))).toBe(true);
+  });
+});
