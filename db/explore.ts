@@ -1,0 +1,239 @@
+/**
+ * The read side of mentions: the explorer list (filters, full-text search with highlighting, keyset
+ * pagination on (published_at, id)), capped counts, and single mentions. Used by the dashboard, its
+ * CSV export and `earshot export`.
+ *
+ * Counting rules match the rollups (migration 0004), so a figure's link shows exactly its mentions:
+ * duplicates (`duplicate_of` set) are left out; sentiment, stage and pain points are the corrected
+ * values; with a brand filter, sentiment is the brand's entity-level sentiment (correction first).
+ *
+ * Highlighting: ts_headline marks matches with two private-use characters (stripped from the text
+ * first), never with HTML; the view escapes every piece and adds the <mark> itself.
+ */
+import type { Queryable } from './index.js';
+import { Conditions, type MentionCursor, type MentionFilters } from './filters.js';
+import type { Engagement } from '../model.js';
+
+/** Start and stop markers ts_headline puts around matched words (private-use code points). */
+export const HL_START = '\uE000';
+export const HL_STOP = '\uE001';
+
+/** A pain point on one mention with the words that triggered it (empty when added by a correction). */
+export interface MentionPainPoint {
+  id: string;
+  evidence: string[];
+}
+
+/** One mention as the explorer shows it. */
+export interface MentionView {
+  id: number;
+  /** The id within the source (the natural key with the source). */
+  externalId: string;
+  sourceName: string;
+  sourceType: string;
+  /** origin when set, else the source type. */
+  channel: string;
+  url: string | null;
+  author: string | null;
+  authorReach: number | null;
+  title: string | null;
+  text: string;
+  /** Title / text with HL_START / HL_STOP around matched words (only with a `q` filter). */
+  titleHighlighted: string | null;
+  textHighlighted: string | null;
+  language: string | null;
+  publishedAt: Date;
+  engagement: Engagement;
+  engagementTotal: number;
+  rating: number | null;
+  /** Effective sentiment for the list: a label or 'unscored' (per brand when filtered by brand). */
+  sentiment: string;
+  /** The mention's own label (correction first), null when not scored. */
+  sentimentLabel: 'positive' | 'neutral' | 'negative' | null;
+  sentimentScore: number | null;
+  sentimentConfidence: number | null;
+  stage: string | null;
+  stageConfidence: number | null;
+  painPoints: MentionPainPoint[];
+  brands: string[];
+  comparison: boolean;
+  switchFrom: string | null;
+  switchTo: string | null;
+  corrected: boolean;
+}
+
+interface Built {
+  from: string;
+  where: Conditions;
+  sentimentExpr: string;
+}
+
+function build(filters: MentionFilters, after: MentionCursor | null = null): Built {
+  const w = new Conditions();
+  let from = `mentions m join sources s on s.id = m.source_id
+    left join analyses a on a.mention_id = m.id
+    left join corrections c on c.mention_id = m.id`;
+  let sentimentExpr = `coalesce(c.sentiment_label, a.sentiment_label, 'unscored')`;
+  if (filters.brand) {
+    from += ` join mention_brands mbf on mbf.mention_id = m.id join brands bf on bf.id = mbf.brand_id and bf.name = ${w.param(filters.brand)}`;
+    sentimentExpr = `coalesce(c.sentiment_label, mbf.sentiment_label, a.sentiment_label, 'unscored')`;
+  }
+  w.add('m.duplicate_of is null');
+  if (filters.source) w.add('(coalesce(m.origin, s.type) = ? or s.name = ?)', filters.source, filters.source);
+  if (filters.sentiment) w.add(`${sentimentExpr} = ?`, filters.sentiment);
+  if (filters.stage === 'none') w.add('coalesce(c.stage, a.stage) is null');
+  else if (filters.stage) w.add('coalesce(c.stage, a.stage) = ?', filters.stage);
+  if (filters.painPoint) w.add(`coalesce(c.pain_point_ids, a.pain_point_ids, '{}') @> array[?]::text[]`, filters.painPoint);
+  if (filters.language) w.add('coalesce(a.language, m.language) = ?', filters.language);
+  if (filters.author) w.add('m.author = ?', filters.author);
+  if (filters.q) w.add(`m.search_tsv @@ websearch_to_tsquery('english', ?)`, filters.q);
+  if (filters.comparison) w.add('(a.comparison or a.switch_from is not null or a.switch_to is not null)');
+  if (filters.switchFrom) w.add('a.switch_from = ?', filters.switchFrom);
+  if (filters.switchTo) w.add('a.switch_to = ?', filters.switchTo);
+  if (filters.from) w.add('m.published_at >= ?', filters.from);
+  if (filters.to) w.add('m.published_at < ?', filters.to);
+  if (after) w.add('(m.published_at, m.id) < (?, ?)', after.publishedAt, after.id);
+  return { from, where: w, sentimentExpr };
+}
+
+interface Row {
+  id: number;
+  external_id: string;
+  sentiment_label: 'positive' | 'neutral' | 'negative' | null;
+  sentiment_confidence: number | null;
+  stage_confidence: number | null;
+  source_name: string;
+  source_type: string;
+  channel: string;
+  url: string | null;
+  author: string | null;
+  author_reach: number | null;
+  title: string | null;
+  text: string;
+  title_hl: string | null;
+  text_hl: string | null;
+  language: string | null;
+  published_at: Date;
+  engagement: Engagement | null;
+  engagement_total: number | null;
+  rating: number | null;
+  sentiment: string;
+  sentiment_score: number | null;
+  stage: string | null;
+  pain_ids: string[] | null;
+  pain_points: Array<{ id: string; evidence?: string[] }> | null;
+  brands: string[] | null;
+  comparison: boolean | null;
+  switch_from: string | null;
+  switch_to: string | null;
+  corrected: boolean;
+}
+
+function toView(r: Row): MentionView {
+  const evidence = new Map((r.pain_points ?? []).map((p) => [p.id, p.evidence ?? []]));
+  return {
+    id: r.id,
+    externalId: r.external_id,
+    sourceName: r.source_name,
+    sourceType: r.source_type,
+    channel: r.channel,
+    url: r.url,
+    author: r.author,
+    authorReach: r.author_reach,
+    title: r.title,
+    text: r.text,
+    titleHighlighted: r.title_hl,
+    textHighlighted: r.text_hl,
+    language: r.language,
+    publishedAt: r.published_at,
+    engagement: r.engagement ?? {},
+    engagementTotal: r.engagement_total ?? 0,
+    rating: r.rating,
+    sentiment: r.sentiment,
+    sentimentLabel: r.sentiment_label,
+    sentimentScore: r.sentiment_score,
+    sentimentConfidence: r.sentiment_confidence,
+    stage: r.stage,
+    stageConfidence: r.stage_confidence,
+    painPoints: (r.pain_ids ?? []).map((id) => ({ id, evidence: evidence.get(id) ?? [] })),
+    brands: r.brands ?? [],
+    comparison: r.comparison ?? false,
+    switchFrom: r.switch_from,
+    switchTo: r.switch_to,
+    corrected: r.corrected,
+  };
+}
+
+function selectPage(b: Built, pageSql: string, q: string | null): string {
+  const params = b.where;
+  const hl = q
+    ? `, ts_headline('english', regexp_replace(m.text, '[\uE000\uE001]', '', 'g'), websearch_to_tsquery('english', ${params.param(q)}), ${params.param(`StartSel=${HL_START}, StopSel=${HL_STOP}, HighlightAll=true`)}) as text_hl,
+         case when m.title is null then null else ts_headline('english', regexp_replace(m.title, '[\uE000\uE001]', '', 'g'), websearch_to_tsquery('english', $${params.params.length - 1}), $${params.params.length}) end as title_hl`
+    : ', null as text_hl, null as title_hl';
+  return `with page as (${pageSql})
+    select m.id, m.external_id, coalesce(c.sentiment_label, a.sentiment_label) as sentiment_label,
+           a.sentiment_confidence, a.stage_confidence, s.name as source_name, s.type as source_type, coalesce(m.origin, s.type) as channel, m.url, m.author,
+           m.author_reach, m.title, m.text, coalesce(a.language, m.language) as language, m.published_at, m.engagement,
+           mention_engagement(m.engagement) as engagement_total, m.rating, p.sentiment, a.sentiment_score,
+           coalesce(c.stage, a.stage) as stage, coalesce(c.pain_point_ids, a.pain_point_ids, '{}') as pain_ids, a.pain_points,
+           (select array_agg(b.name order by b.name) from mention_brands x join brands b on b.id = x.brand_id where x.mention_id = m.id) as brands,
+           a.comparison, a.switch_from, a.switch_to, (c.mention_id is not null) as corrected
+           ${hl}
+      from page p join mentions m on m.id = p.id join sources s on s.id = m.source_id
+      left join analyses a on a.mention_id = m.id left join corrections c on c.mention_id = m.id
+     order by m.published_at desc, m.id desc`;
+}
+
+/** A page of mentions and the cursor of the next page (null on the last page). */
+export interface MentionPage {
+  items: MentionView[];
+  next: MentionCursor | null;
+}
+
+/**
+ * Mentions matching `filters`, newest first, `limit` per page, after the keyset cursor `after`.
+ */
+export async function listMentions(db: Queryable, filters: MentionFilters, opts: { limit: number; after?: MentionCursor | null }): Promise<MentionPage> {
+  const limit = Math.max(1, Math.min(1000, Math.floor(opts.limit)));
+  const b = build(filters, opts.after ?? null);
+  const pageSql = `select m.id, ${b.sentimentExpr} as sentiment from ${b.from} ${b.where.where()}
+                    order by m.published_at desc, m.id desc limit ${b.where.param(limit + 1)}`;
+  const r = await db.query<Row>(selectPage(b, pageSql, filters.q), b.where.params);
+  const rows = r.rows.slice(0, limit).map(toView);
+  const last = rows[rows.length - 1];
+  return { items: rows, next: r.rows.length > limit && last ? { publishedAt: last.publishedAt, id: last.id } : null };
+}
+
+/** How many mentions match, counting at most `cap` (the page shows "cap+" beyond it). */
+export async function countMentions(db: Queryable, filters: MentionFilters, cap = 10_000): Promise<{ count: number; capped: boolean }> {
+  const b = build(filters);
+  const r = await db.query<{ n: number }>(
+    `select count(*)::int as n from (select 1 from ${b.from} ${b.where.where()} limit ${b.where.param(cap + 1)}) x`,
+    b.where.params,
+  );
+  const n = r.rows[0]?.n ?? 0;
+  return { count: Math.min(n, cap), capped: n > cap };
+}
+
+/** Mentions by id, in the order given (unknown ids are skipped); mention-level sentiment. */
+export async function getMentionsByIds(db: Queryable, ids: readonly number[]): Promise<MentionView[]> {
+  if (ids.length === 0) return [];
+  const w = new Conditions();
+  const b: Built = { from: '', where: w, sentimentExpr: '' };
+  const pageSql = `select m.id, coalesce(c.sentiment_label, a.sentiment_label, 'unscored') as sentiment
+                     from mentions m left join analyses a on a.mention_id = m.id left join corrections c on c.mention_id = m.id
+                    where m.id = any(${w.param(ids)}::bigint[])`;
+  const r = await db.query<Row>(selectPage(b, pageSql, null), w.params);
+  const byId = new Map(r.rows.map((x) => [x.id, toView(x)]));
+  return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+}
+
+/** Distinct values for the filter menus: channels, source names, languages and pain points in use. */
+export async function listFilterOptions(db: Queryable): Promise<{ channels: string[]; sources: string[]; languages: string[] }> {
+  const [ch, src, lang] = await Promise.all([
+    db.query<{ v: string }>(`select distinct channel as v from rollup_source_daily order by 1`),
+    db.query<{ v: string }>('select name as v from sources order by name'),
+    db.query<{ v: string }>(`select distinct language as v from analyses where language is not null order by 1 limit 50`),
+  ]);
+  return { channels: ch.rows.map((r) => r.v), sources: src.rows.map((r) => r.v), languages: lang.rows.map((r) => r.v) };
+}

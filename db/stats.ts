@@ -1,0 +1,323 @@
+/**
+ * Dashboard figures: bucketed series, share of voice, net sentiment, pain-point, stage and source
+ * counts — all read from the rollup tables of migration 0004 — plus the few figures that need single
+ * mentions (top authors by reach, most engaged, switching flows), read from the base tables.
+ *
+ * Every count excludes cross-source duplicates and counts corrected values (see 0004 for the rules).
+ * Buckets are UTC; the daily rollups are used when a window is day-aligned with daily buckets, the
+ * hourly ones otherwise. Gaps are not filled here: web/charts/buckets.ts does that.
+ *
+ * `refreshRollups(db)` recomputes the hours the triggers marked dirty; the pipeline should call it
+ * after each analysis batch, and every function here calls it first (a no-op when nothing is dirty).
+ */
+import type { Db, Queryable } from './index.js';
+import { unitMs, type TimeRange } from './filters.js';
+import { moduleLogger } from '../log.js';
+
+const log = moduleLogger('stats');
+const DAY = 86_400_000;
+const LOCK_KEY = 4_752_114; // "earshot rollups"
+/** brand_id used in the rollups for "all brands". */
+export const ALL_BRANDS = 0;
+
+/** What to refresh: the hours of some mentions, everything written since a time, or a full rebuild. */
+export type RefreshOptions = { mentionIds?: readonly number[] } | { since?: Date } | { full: true };
+
+/**
+ * Brings the rollup tables up to date. Marks the hours of `mentionIds`, or of every mention collected,
+ * analysed or corrected since `since`, or all hours (`full`), then recomputes every dirty hour (the
+ * triggers of 0004 mark hours on each write, so `refreshRollups(db)` alone is enough after a batch).
+ * Safe to call concurrently: one caller at a time holds an advisory lock. Returns the hours recomputed.
+ */
+export async function refreshRollups(db: Db, opts: RefreshOptions = {}): Promise<number> {
+  if ('full' in opts && opts.full) {
+    await db.tx(async (q) => {
+      await q.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      for (const t of ['rollup_hourly', 'rollup_daily', 'rollup_source_hourly', 'rollup_source_daily', 'rollup_pain_hourly', 'rollup_pain_daily']) {
+        await q.query(`delete from ${t}`);
+      }
+      await q.query(`insert into rollup_dirty (hour) select distinct date_trunc('hour', published_at, 'UTC') from mentions on conflict do nothing`);
+    });
+  } else if ('mentionIds' in opts && opts.mentionIds && opts.mentionIds.length > 0) {
+    await db.query(
+      `insert into rollup_dirty (hour) select distinct date_trunc('hour', published_at, 'UTC') from mentions where id = any($1::bigint[]) on conflict do nothing`,
+      [opts.mentionIds],
+    );
+  } else if ('since' in opts && opts.since) {
+    await db.query(
+      `insert into rollup_dirty (hour)
+       select distinct date_trunc('hour', m.published_at, 'UTC') from mentions m
+        where m.collected_at >= $1
+           or exists (select 1 from analyses a where a.mention_id = m.id and a.analysed_at >= $1)
+           or exists (select 1 from corrections c where c.mention_id = m.id and c.corrected_at >= $1)
+       on conflict do nothing`,
+      [opts.since],
+    );
+  }
+  const dirty = await db.query<{ n: number }>('select count(*)::int as n from (select 1 from rollup_dirty limit 1) x');
+  if ((dirty.rows[0]?.n ?? 0) === 0) return 0;
+  let total = 0;
+  const started = Date.now();
+  for (;;) {
+    const n = await db.tx(async (q) => {
+      await q.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
+      const taken = await q.query<{ hour: Date }>(
+        'delete from rollup_dirty where hour in (select hour from rollup_dirty order by hour limit 500) returning hour',
+      );
+      if (taken.rows.length === 0) return 0;
+      await recomputeHours(q, taken.rows.map((r) => r.hour));
+      return taken.rows.length;
+    });
+    if (n === 0) break;
+    total += n;
+  }
+  if (total > 0) log.debug({ hours: total, duration_ms: Date.now() - started }, 'stats: rollups refreshed');
+  return total;
+}
+
+async function recomputeHours(q: Queryable, hours: Date[]): Promise<void> {
+  const h = hours.map((d) => d.toISOString());
+  for (const t of ['rollup_hourly', 'rollup_source_hourly', 'rollup_pain_hourly']) {
+    await q.query(`delete from ${t} where bucket = any($1::timestamptz[])`, [h]);
+  }
+  await q.query('drop table if exists pg_temp.rollup_scope');
+  await q.query(
+    `create temp table rollup_scope on commit drop as
+     with base as (
+       select hr.hour as bucket, m.id, m.rating, coalesce(m.origin, s.type) as channel,
+              c.sentiment_label as c_label, a.sentiment_label as a_label,
+              coalesce(c.stage, a.stage, '') as stage,
+              coalesce(c.pain_point_ids, a.pain_point_ids, '{}') as pps
+         from unnest($1::timestamptz[]) hr(hour)
+         join mentions m on m.published_at >= hr.hour and m.published_at < hr.hour + interval '1 hour'
+         join sources s on s.id = m.source_id
+         left join analyses a on a.mention_id = m.id
+         left join corrections c on c.mention_id = m.id
+        where m.duplicate_of is null
+     )
+     select bucket, ${ALL_BRANDS} as brand_id, id, rating, channel, stage, pps, coalesce(c_label, a_label, 'unscored') as sentiment from base
+     union all
+     select b.bucket, mb.brand_id, b.id, b.rating, b.channel, b.stage, b.pps,
+            coalesce(b.c_label, mb.sentiment_label, b.a_label, 'unscored')
+       from base b join mention_brands mb on mb.mention_id = b.id`,
+    [h],
+  );
+  await q.query(
+    `insert into rollup_hourly (bucket, brand_id, stage, sentiment, mentions, r1, r2, r3, r4, r5)
+     select bucket, brand_id, stage, sentiment, count(*),
+            count(*) filter (where rating = 1), count(*) filter (where rating = 2), count(*) filter (where rating = 3),
+            count(*) filter (where rating = 4), count(*) filter (where rating = 5)
+       from rollup_scope group by bucket, brand_id, stage, sentiment`,
+  );
+  await q.query(
+    `insert into rollup_source_hourly (bucket, brand_id, channel, mentions)
+     select bucket, brand_id, channel, count(*) from rollup_scope group by bucket, brand_id, channel`,
+  );
+  await q.query(
+    `insert into rollup_pain_hourly (bucket, brand_id, pain_point, stage, mentions)
+     select s.bucket, s.brand_id, p.pain_point, s.stage, count(*)
+       from rollup_scope s cross join lateral (select distinct x from unnest(s.pps) x) p(pain_point)
+      group by s.bucket, s.brand_id, p.pain_point, s.stage`,
+  );
+  // Days containing these hours are rebuilt from the hourly rows.
+  const days = [...new Set(hours.map((d) => new Date(Math.floor(d.getTime() / DAY) * DAY).toISOString()))];
+  const shapes: Array<[string, string, string, string]> = [
+    ['rollup_daily', 'rollup_hourly', 'stage, sentiment', 'sum(mentions), sum(r1), sum(r2), sum(r3), sum(r4), sum(r5)'],
+    ['rollup_source_daily', 'rollup_source_hourly', 'channel', 'sum(mentions)'],
+    ['rollup_pain_daily', 'rollup_pain_hourly', 'pain_point, stage', 'sum(mentions)'],
+  ];
+  for (const [daily, hourly, keys, sums] of shapes) {
+    await q.query(`delete from ${daily} where bucket = any($1::timestamptz[])`, [days]);
+    await q.query(
+      `insert into ${daily} (bucket, brand_id, ${keys}, ${sums.includes('r1') ? 'mentions, r1, r2, r3, r4, r5' : 'mentions'})
+       select d.day, r.brand_id, ${keys.split(', ').map((k) => `r.${k}`).join(', ')}, ${sums}
+         from unnest($1::timestamptz[]) d(day)
+         join ${hourly} r on r.bucket >= d.day and r.bucket < d.day + interval '1 day'
+        group by d.day, r.brand_id, ${keys.split(', ').map((k) => `r.${k}`).join(', ')}`,
+      [days],
+    );
+  }
+}
+
+/** Rollup shapes and the columns each may be grouped by (a whitelist: these go into SQL). */
+const SHAPES = {
+  main: { hourly: 'rollup_hourly', daily: 'rollup_daily', cols: ['brand_id', 'stage', 'sentiment'], sums: 'sum(mentions)::int as mentions, sum(r1)::int as r1, sum(r2)::int as r2, sum(r3)::int as r3, sum(r4)::int as r4, sum(r5)::int as r5' },
+  source: { hourly: 'rollup_source_hourly', daily: 'rollup_source_daily', cols: ['brand_id', 'channel'], sums: 'sum(mentions)::int as mentions' },
+  pain: { hourly: 'rollup_pain_hourly', daily: 'rollup_pain_daily', cols: ['brand_id', 'pain_point', 'stage'], sums: 'sum(mentions)::int as mentions' },
+} as const;
+type Shape = keyof typeof SHAPES;
+
+/** One grouped rollup row. Absent group columns are undefined. */
+export interface RollupRow {
+  bucket?: Date;
+  brand_id?: number;
+  stage?: string;
+  sentiment?: string;
+  channel?: string;
+  pain_point?: string;
+  mentions: number;
+  r1?: number;
+  r2?: number;
+  r3?: number;
+  r4?: number;
+  r5?: number;
+}
+
+/** Which brands a query covers: one id, several, every named brand (`'each'`), or all mentions (ALL_BRANDS). */
+export type BrandScope = number | readonly number[] | 'each';
+
+/**
+ * Sums one rollup over a window, grouped by `group` (whitelisted columns, plus `bucket` for a time
+ * series in `range.unit` buckets). Refreshes dirty hours first.
+ */
+export async function sumRollup(db: Db, shape: Shape, range: TimeRange, brands: BrandScope, group: readonly string[]): Promise<RollupRow[]> {
+  await refreshRollups(db);
+  const s = SHAPES[shape];
+  const dayAligned = range.from.getTime() % DAY === 0 && range.to.getTime() % DAY === 0;
+  const table = range.unit === 'day' && dayAligned ? s.daily : s.hourly;
+  const sel: string[] = [];
+  const grp: string[] = [];
+  for (const g of group) {
+    if (g === 'bucket') {
+      const expr = range.unit === 'day' && table === s.hourly ? `date_trunc('day', bucket, 'UTC')` : 'bucket';
+      sel.push(`${expr} as bucket`);
+      grp.push(expr);
+    } else if ((s.cols as readonly string[]).includes(g)) {
+      sel.push(g);
+      grp.push(g);
+    } else {
+      throw new Error(`stats: cannot group ${shape} by '${g}'`);
+    }
+  }
+  const params: unknown[] = [range.from, range.to];
+  let brandCond: string;
+  if (brands === 'each') brandCond = `brand_id <> ${ALL_BRANDS}`;
+  else if (typeof brands === 'number') {
+    params.push(brands);
+    brandCond = 'brand_id = $3';
+  } else {
+    params.push(brands);
+    brandCond = 'brand_id = any($3::int[])';
+  }
+  const sql = `select ${[...sel, s.sums].join(', ')} from ${table}
+                where bucket >= $1 and bucket < $2 and ${brandCond}
+                ${grp.length ? `group by ${grp.join(', ')}` : ''}`;
+  const r = await db.query<RollupRow>(sql, params);
+  return r.rows;
+}
+
+/** A brand as the dashboard lists it. */
+export interface BrandRow {
+  id: number;
+  name: string;
+  own: boolean;
+}
+
+/** Every brand, own brand first, then by name. */
+export async function listBrands(db: Queryable): Promise<BrandRow[]> {
+  const r = await db.query<BrandRow>('select id, name, own from brands order by own desc, name');
+  return r.rows;
+}
+
+/** An author with their reach in a window. */
+export interface AuthorFigure {
+  author: string;
+  reach: number;
+  mentions: number;
+  source: string;
+}
+
+/**
+ * Authors with the largest reach who posted in the window (each once), with how many of their
+ * mentions fall in it. Walks the reach index from the top, so it stays fast on large tables.
+ */
+export async function topAuthorsByReach(db: Queryable, brandId: number, range: TimeRange, limit = 5): Promise<AuthorFigure[]> {
+  const params: unknown[] = [range.from, range.to, limit * 20];
+  const brandJoin = brandId === ALL_BRANDS ? '' : `and exists (select 1 from mention_brands mb where mb.mention_id = m.id and mb.brand_id = $4)`;
+  if (brandId !== ALL_BRANDS) params.push(brandId);
+  const r = await db.query<{ author: string; reach: number; source: string }>(
+    `select m.author, m.author_reach as reach, coalesce(m.origin, s.type) as source
+       from mentions m join sources s on s.id = m.source_id
+      where m.duplicate_of is null and m.author is not null and m.author_reach is not null
+        and m.published_at >= $1 and m.published_at < $2 ${brandJoin}
+      order by m.author_reach desc nulls last, m.id
+      limit $3`,
+    params,
+  );
+  const seen = new Map<string, { author: string; reach: number; source: string }>();
+  for (const row of r.rows) if (!seen.has(row.author) && seen.size < limit) seen.set(row.author, row);
+  if (seen.size === 0) return [];
+  const names = [...seen.keys()];
+  const cp: unknown[] = [range.from, range.to, names];
+  if (brandId !== ALL_BRANDS) cp.push(brandId);
+  const counts = await db.query<{ author: string; n: number }>(
+    `select m.author, count(*)::int as n from mentions m
+      where m.author = any($3::text[]) and m.duplicate_of is null and m.published_at >= $1 and m.published_at < $2
+        ${brandId === ALL_BRANDS ? '' : 'and exists (select 1 from mention_brands mb where mb.mention_id = m.id and mb.brand_id = $4)'}
+      group by m.author`,
+    cp,
+  );
+  const byAuthor = new Map(counts.rows.map((x) => [x.author, x.n]));
+  return names.map((a) => ({ author: a, reach: seen.get(a)!.reach, source: seen.get(a)!.source, mentions: byAuthor.get(a) ?? 0 }));
+}
+
+/** The ids of the most engaged mentions in a window (likes + replies + shares + score), best first. */
+export async function mostEngagedMentionIds(db: Queryable, brandId: number, range: TimeRange, limit = 5): Promise<Array<{ id: number; engagement: number }>> {
+  const params: unknown[] = [range.from, range.to, limit];
+  if (brandId !== ALL_BRANDS) params.push(brandId);
+  const r = await db.query<{ id: number; engagement: number }>(
+    `select m.id, mention_engagement(m.engagement) as engagement from mentions m
+      where m.duplicate_of is null and m.published_at >= $1 and m.published_at < $2
+        ${brandId === ALL_BRANDS ? '' : 'and exists (select 1 from mention_brands mb where mb.mention_id = m.id and mb.brand_id = $4)'}
+        and mention_engagement(m.engagement) > 0
+      order by mention_engagement(m.engagement) desc, m.id desc
+      limit $3`,
+    params,
+  );
+  return r.rows;
+}
+
+/** How many mentions in a window tell of switching from one brand to another, or compare brands. */
+export interface SwitchFlow {
+  from: string | null;
+  to: string | null;
+  mentions: number;
+}
+
+/**
+ * Switching flows (from → to, either may be unknown) and the count of comparison mentions in a window,
+ * for the given brands (or all mentions).
+ */
+export async function switchingFlows(db: Queryable, brandIds: readonly number[] | null, range: TimeRange): Promise<{ flows: SwitchFlow[]; comparisons: number }> {
+  const params: unknown[] = [range.from, range.to];
+  let brandCond = '';
+  if (brandIds) {
+    params.push(brandIds);
+    brandCond = 'and exists (select 1 from mention_brands mb where mb.mention_id = m.id and mb.brand_id = any($3::int[]))';
+  }
+  const r = await db.query<{ sw_from: string | null; sw_to: string | null; cmp: boolean; n: number }>(
+    `select a.switch_from as sw_from, a.switch_to as sw_to, (a.switch_from is null and a.switch_to is null) as cmp, count(*)::int as n
+       from analyses a join mentions m on m.id = a.mention_id
+      where (a.comparison or a.switch_from is not null or a.switch_to is not null)
+        and m.duplicate_of is null and m.published_at >= $1 and m.published_at < $2 ${brandCond}
+      group by 1, 2, 3
+      order by n desc`,
+    params,
+  );
+  let comparisons = 0;
+  const flows: SwitchFlow[] = [];
+  for (const row of r.rows) {
+    comparisons += row.n;
+    if (!row.cmp) flows.push({ from: row.sw_from, to: row.sw_to, mentions: row.n });
+  }
+  return { flows, comparisons };
+}
+
+/** Bucket start times of a window (for gap filling). */
+export function bucketStarts(range: TimeRange): Date[] {
+  const step = unitMs(range.unit);
+  const start = Math.floor(range.from.getTime() / step) * step;
+  const out: Date[] = [];
+  for (let t = start; t < range.to.getTime(); t += step) out.push(new Date(t));
+  return out;
+}
