@@ -13,8 +13,11 @@ import { reddit } from './reddit.js';
 import { mastodon } from './mastodon.js';
 import { bluesky } from './bluesky.js';
 import { rss } from './rss.js';
+import { appStore } from './app-store.js';
+import { youtube } from './youtube.js';
+import { stackExchange } from './stack-exchange.js';
 
-const ALL: AnyCollector[] = [hackerNews, reddit, mastodon, bluesky, rss, fileSource];
+const ALL: AnyCollector[] = [reddit, hackerNews, mastodon, bluesky, rss, appStore, youtube, stackExchange, fileSource];
 
 /** Builds the type → collector map; throws on a duplicate or a missing type. */
 export function buildRegistry(list: AnyCollector[], required: readonly string[] = SOURCE_TYPES): Map<string, AnyCollector> {
@@ -28,7 +31,7 @@ export function buildRegistry(list: AnyCollector[], required: readonly string[] 
   return map;
 }
 
-const registry = buildRegistry(ALL, SOURCE_TYPES.filter((t) => ALL.some((c) => c.type === t)));
+const registry = buildRegistry(ALL);
 
 /** The collector of a source type; throws ConfigError for an unknown type. */
 export function getCollector(type: string): AnyCollector {
