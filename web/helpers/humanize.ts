@@ -1,5 +1,5 @@
 /**
- * `{{label id}}`: a machine id as words ("customer-service" → "Customer service", "experience" →
+ * `{{humanize id}}`: a machine id as words ("customer-service" → "Customer service", "experience" →
  * "Experience (onboarding/use)"). Returns a plain string; Handlebars escapes it.
  */
 const SPECIAL: Record<string, string> = {
@@ -10,7 +10,7 @@ const SPECIAL: Record<string, string> = {
 };
 
 /** Humanises an id. */
-export function label(value: unknown): string {
+export function humanize(value: unknown): string {
   if (typeof value !== 'string') return '–';
   if (value in SPECIAL) return SPECIAL[value]!;
   const s = value.replace(/[-_]+/g, ' ').trim();

@@ -9,7 +9,7 @@ import { signed } from './signed.js';
 import { date } from './date.js';
 import { highlight } from './highlight.js';
 import { eq } from './eq.js';
-import { label } from './label.js';
+import { humanize } from './humanize.js';
 
 type Helper = (...args: unknown[]) => unknown;
 
@@ -21,7 +21,7 @@ export const HELPERS: ReadonlyArray<[string, Helper]> = [
   ['date', date as Helper],
   ['highlight', highlight as Helper],
   ['eq', eq as Helper],
-  ['label', label as Helper],
+  ['humanize', humanize as Helper],
 ];
 
 /** Registers every helper on a Handlebars instance; throws on a duplicate name. */
