@@ -232,3 +232,390 @@ export async function listAlertEvents(db: Queryable, alertId: number): Promise<A
   const r = await db.query<AlertEvent>(`select kind, at, by, note, observed from alert_events where alert_id = $1 order by id`, [alertId]);
   return r.rows;
 }
+
+// ——— What the alert rules read (mention counts, texts, reach) ———————————————————————————————
+
+/** The label a mention counts with for a brand: a person's correction, else the brand-level sentiment, else the mention's. */
+const LABEL = `case when f.corrected and f.sentiment_label is not null then f.sentiment_label else coalesce(mb.sentiment_label, f.sentiment_label) end`;
+/** Mentions that count for alerts: analysed brand matches, no duplicates. */
+const COUNTED = `from mentions m
+  join mention_brands mb on mb.mention_id = m.id
+  join mention_facts f on f.mention_id = m.id
+ where m.duplicate_of is null`;
+/** COUNTED with the brand row as `b`. */
+const WITH_BRAND = `from mentions m
+  join mention_brands mb on mb.mention_id = m.id
+  join brands b on b.id = mb.brand_id
+  join mention_facts f on f.mention_id = m.id
+ where m.duplicate_of is null`;
+
+/** Mentions of one brand in the window `k` days before the evaluation window (`j` −1/+1: the window just after/before it). */
+export interface WindowCountRow {
+  brand: string;
+  own: boolean;
+  /** 0: the window (at − window, at]; k: the same window k days earlier. */
+  k: number;
+  /** 0: that window; 1: the window before it; −1: the window after it (only for k ≥ 1). */
+  j: number;
+  total: number;
+  negative: number;
+}
+
+/** Rows of (brand, k, j, label, pain points) for every mention in the windows `k` days back (k = 0..days), with their neighbours. */
+const WINDOWED = `
+  select x.brand_id, v.kk as k, v.j, x.label, x.pain_point_ids
+    from (select mb.brand_id, floor(extract(epoch from ($1::timestamptz - m.published_at)) / 86400)::int as k,
+                 extract(epoch from ($1::timestamptz - m.published_at)) as age, ${LABEL} as label, f.pain_point_ids
+            ${COUNTED}
+             and m.published_at <= $1 and m.published_at > $1::timestamptz - make_interval(days => $2::int + 1)) x
+    cross join lateral (values (x.k, floor((x.age - x.k * 86400) / ($3::int * 60))::int),
+                               (x.k + 1, case when x.age - x.k * 86400 >= 86400 - $3::int * 60 then -1 end)) v(kk, j)
+   where v.j is not null and v.j <= 1 and v.kk <= $2::int and (v.kk > 0 or v.j = 0)`;
+
+/** Counts for `(at − k days − window, at − k days]`, k = 0..days, and their neighbouring windows, per brand (brands with no mentions absent). */
+export async function countMentionWindows(db: Queryable, at: Date, windowMinutes: number, days: number): Promise<WindowCountRow[]> {
+  const r = await db.query<WindowCountRow>(
+    `select b.name as brand, b.own, w.k, w.j, count(*)::int as total, count(*) filter (where w.label = 'negative')::int as negative
+       from (${WINDOWED}) w join brands b on b.id = w.brand_id
+      group by b.name, b.own, w.k, w.j`,
+    [at, days, Math.round(windowMinutes)],
+  );
+  return r.rows;
+}
+
+/** Mentions of one brand tagged with one pain point in the window `k` days back (`j` as in WindowCountRow). */
+export interface PainPointCountRow {
+  brand: string;
+  k: number;
+  j: number;
+  painPoint: string;
+  n: number;
+}
+
+/** Like countMentionWindows, per pain point. */
+export async function countPainPointWindows(db: Queryable, at: Date, windowMinutes: number, days: number): Promise<PainPointCountRow[]> {
+  const r = await db.query<{ brand: string; k: number; j: number; pain_point: string; n: number }>(
+    `select b.name as brand, w.k, w.j, pp as pain_point, count(*)::int as n
+       from (${WINDOWED}) w join brands b on b.id = w.brand_id cross join lateral unnest(w.pain_point_ids) pp
+      group by b.name, w.k, w.j, pp`,
+    [at, days, Math.round(windowMinutes)],
+  );
+  return r.rows.map((x) => ({ brand: x.brand, k: x.k, j: x.j, painPoint: x.pain_point, n: x.n }));
+}
+
+/** Every brand with its aliases. */
+export async function listAlertBrands(db: Queryable): Promise<{ id: number; name: string; own: boolean; aliases: string[] }[]> {
+  const r = await db.query<{ id: number; name: string; own: boolean; aliases: string[] }>(`select id, name, own, aliases from brands order by name`);
+  return r.rows;
+}
+
+/** The earliest stored mention (how far back a baseline can look), or null. */
+export async function firstMentionAt(db: Queryable): Promise<Date | null> {
+  const r = await db.query<{ t: Date | null }>(`select min(published_at) as t from mentions where duplicate_of is null`);
+  return r.rows[0]?.t ?? null;
+}
+
+/** A negative mention's text for the emerging-complaint rule. */
+export interface NegativeTextRow {
+  brand: string;
+  id: number;
+  text: string;
+  inWindow: boolean;
+}
+
+/**
+ * Negative mention texts per brand in `(baselineFrom, at]`, `inWindow` when after `windowFrom`; the most
+ * recent `limit` per brand.
+ */
+export async function listNegativeTexts(db: Queryable, at: Date, windowFrom: Date, baselineFrom: Date, limit: number): Promise<NegativeTextRow[]> {
+  const r = await db.query<{ brand: string; id: number; text: string; in_window: boolean }>(
+    `select brand, id, text, in_window from (
+       select b.name as brand, m.id, coalesce(m.title || ' ', '') || m.text as text, m.published_at > $2 as in_window,
+              row_number() over (partition by mb.brand_id, m.published_at > $2 order by m.published_at desc, m.id desc) as rn
+         ${WITH_BRAND} and m.published_at <= $1 and m.published_at > $3 and ${LABEL} = 'negative'
+         ) y
+      where rn <= $4`,
+    [at, windowFrom, baselineFrom, limit],
+  );
+  return r.rows.map((x) => ({ brand: x.brand, id: Number(x.id), text: x.text, inWindow: x.in_window }));
+}
+
+/** A negative mention with its reach. */
+export interface ReachRow {
+  id: number;
+  brand: string;
+  publishedAt: Date;
+  authorReach: number | null;
+  engagement: number;
+  painPoint: string | null;
+  author: string | null;
+}
+
+/** Negative mentions in `(from, at]` whose author reach or likes + shares reach `minReach`. */
+export async function listHighReachNegatives(db: Queryable, from: Date, at: Date, minReach: number): Promise<ReachRow[]> {
+  const r = await db.query<{ id: number; brand: string; published_at: Date; author_reach: number | null; eng: number; pain_point: string | null; author: string | null }>(
+    `select m.id, b.name as brand, m.published_at, m.author_reach, m.author, f.pain_point_ids[1] as pain_point,
+            (coalesce((m.engagement ->> 'likes')::numeric, 0) + coalesce((m.engagement ->> 'shares')::numeric, 0))::float8 as eng
+       ${WITH_BRAND}
+        and m.published_at > $1 and m.published_at <= $2 and ${LABEL} = 'negative'
+        and greatest(coalesce(m.author_reach, 0), coalesce((m.engagement ->> 'likes')::numeric, 0) + coalesce((m.engagement ->> 'shares')::numeric, 0)) >= $3
+      order by m.published_at, m.id
+      limit 200`,
+    [from, at, minReach],
+  );
+  return r.rows.map((x) => ({ id: Number(x.id), brand: x.brand, publishedAt: x.published_at, authorReach: x.author_reach, engagement: x.eng, painPoint: x.pain_point, author: x.author }));
+}
+
+/** Which mentions to show as evidence. */
+export interface EvidenceFilter {
+  brand: string;
+  from: Date;
+  to: Date;
+  negativeOnly: boolean;
+  painPoint?: string | undefined;
+  mentionIds?: number[] | undefined;
+  limit: number;
+}
+
+/** One evidence mention. */
+export interface EvidenceRow {
+  id: number;
+  text: string;
+  url: string | null;
+  author: string | null;
+  authorReach: number | null;
+  publishedAt: Date;
+  sentiment: string | null;
+  stage: string | null;
+  painPoints: string[];
+}
+
+/**
+ * The evidence for a finding: the matching mentions with the widest reach first (then newest), and the
+ * journey stages named by at least 20% of all matching mentions, most named first.
+ */
+export async function loadEvidence(db: Queryable, e: EvidenceFilter): Promise<{ mentions: EvidenceRow[]; stages: string[] }> {
+  const params: unknown[] = [e.brand, e.from, e.to];
+  let where = `lower(b.name) = lower($1) and m.published_at > $2 and m.published_at <= $3`;
+  if (e.negativeOnly) where += ` and ${LABEL} = 'negative'`;
+  if (e.painPoint) {
+    params.push(e.painPoint);
+    where += ` and $${params.length} = any(f.pain_point_ids)`;
+  }
+  if (e.mentionIds) {
+    params.push(e.mentionIds);
+    where += ` and m.id = any($${params.length}::bigint[])`;
+  }
+  const from = `${WITH_BRAND} and ${where}`;
+  const rows = await db.query<{ id: number; text: string; url: string | null; author: string | null; author_reach: number | null; published_at: Date; label: string | null; stage: string | null; pain_point_ids: string[] }>(
+    `select m.id, m.text, m.url, m.author, m.author_reach, m.published_at, ${LABEL} as label, f.stage, f.pain_point_ids
+       ${from}
+      order by coalesce(m.author_reach, 0) desc, m.published_at desc, m.id desc
+      limit ${Math.max(1, Math.trunc(e.limit))}`,
+    params,
+  );
+  const st = await db.query<{ stage: string; n: number; total: number }>(
+    `select f.stage, count(*)::int as n, sum(count(*)) over ()::int as total ${from} group by f.stage order by n desc, f.stage`,
+    params,
+  );
+  const stages = st.rows.filter((s) => s.stage && s.n >= 0.2 * s.total).map((s) => s.stage);
+  return {
+    mentions: rows.rows.map((x) => ({
+      id: Number(x.id), text: x.text, url: x.url, author: x.author, authorReach: x.author_reach, publishedAt: x.published_at,
+      sentiment: x.label, stage: x.stage, painPoints: x.pain_point_ids ?? [],
+    })),
+    stages,
+  };
+}
+
+// ——— The service's state: active alerts, cooldowns, deliveries ————————————————————————————
+
+/** An active alert as the evaluator sees it. */
+export interface ActiveAlertRow {
+  id: number;
+  rule: string;
+  key: string;
+  brand: string | null;
+  status: 'open' | 'acknowledged';
+  lastFiringAt: Date;
+  evidence: number[];
+  windowStart: Date | null;
+}
+
+/** Every open or acknowledged alert. */
+export async function listActiveAlertStates(db: Queryable): Promise<ActiveAlertRow[]> {
+  const r = await db.query<{ id: number; rule: string; key: string; brand: string | null; status: 'open' | 'acknowledged'; t: Date; evidence: number[]; window_start: Date | null }>(
+    `select a.id, a.rule, a.key, b.name as brand, a.status, coalesce(a.last_firing_at, a.updated_at) as t, a.evidence, a.window_start
+       from alerts a left join brands b on b.id = a.brand_id where a.status <> 'resolved' order by a.id`,
+  );
+  return r.rows.map((x) => ({ id: Number(x.id), rule: x.rule, key: x.key, brand: x.brand, status: x.status, lastFiringAt: x.t, evidence: (x.evidence ?? []).map(Number), windowStart: x.window_start }));
+}
+
+/** Latest resolution time per `rule|key`, for the given pairs. */
+export async function lastResolvedTimes(db: Queryable, pairs: { rule: string; key: string }[]): Promise<Map<string, Date>> {
+  if (pairs.length === 0) return new Map();
+  const r = await db.query<{ rule: string; key: string; t: Date }>(
+    `select a.rule, a.key, max(a.resolved_at) as t from alerts a
+       join unnest($1::text[], $2::text[]) as p(rule, key) on p.rule = a.rule and p.key = a.key
+      where a.status = 'resolved' group by a.rule, a.key`,
+    [pairs.map((p) => p.rule), pairs.map((p) => p.key)],
+  );
+  return new Map(r.rows.map((x) => [`${x.rule}|${x.key}`, x.t]));
+}
+
+/** A new alert's fields. */
+export interface NewAlert {
+  rule: string;
+  key: string;
+  brand: string;
+  title: string;
+  windowStart: Date;
+  windowEnd: Date;
+  observed: number;
+  expected: number;
+  score: number;
+  painPoint: string | null;
+  stages: string[];
+  evidence: number[];
+  details: Record<string, unknown>;
+  at: Date;
+}
+
+/** Inserts an open alert; null when one is already active for (rule, key) (another process won). */
+export async function insertAlert(db: Queryable, a: NewAlert): Promise<number | null> {
+  const r = await db.query<{ id: number }>(
+    `insert into alerts (rule, key, brand_id, status, title, window_start, window_end, observed, expected, score, pain_point, stages,
+                         evidence, details, opened_at, updated_at, last_firing_at)
+     values ($1, $2, (select id from brands where name = $3), 'open', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $14)
+     on conflict (rule, key) where status <> 'resolved' do nothing
+     returning id`,
+    [a.rule, a.key, a.brand, a.title, a.windowStart, a.windowEnd, a.observed, a.expected, a.score, a.painPoint, a.stages, a.evidence, JSON.stringify(a.details), a.at],
+  );
+  const id = r.rows[0]?.id;
+  if (id === undefined) return null;
+  await recordAlertEvent(db, Number(id), 'opened', a.at, AUTO_RESOLVER, null, a.observed);
+  return Number(id);
+}
+
+/** Refreshes an active alert that is still firing: latest figures, window end, evidence; no message. */
+export async function updateFiringAlert(db: Queryable, id: number, a: Omit<NewAlert, 'rule' | 'key' | 'brand' | 'windowStart'>): Promise<void> {
+  await db.query(
+    `update alerts set title = $2, window_end = $3, observed = $4, expected = $5, score = $6, pain_point = coalesce($7, pain_point),
+            stages = $8, evidence = $9, details = $10, updated_at = $11, last_firing_at = $11, firing_count = firing_count + 1
+      where id = $1 and status <> 'resolved'`,
+    [id, a.title, a.windowEnd, a.observed, a.expected, a.score, a.painPoint, a.stages, a.evidence, JSON.stringify(a.details), a.at],
+  );
+  await recordAlertEvent(db, id, 'updated', a.at, AUTO_RESOLVER, null, a.observed);
+}
+
+/** Resolves an *open* alert that went quiet (resolved_by 'earshot'); false when it was no longer open. */
+export async function autoResolveAlert(db: Queryable, id: number, at: Date): Promise<boolean> {
+  const r = await db.query(
+    `update alerts set status = 'resolved', resolved_at = $2, resolved_by = $3, updated_at = $2 where id = $1 and status = 'open'`,
+    [id, at, AUTO_RESOLVER],
+  );
+  if (r.rowCount === 0) return false;
+  await recordAlertEvent(db, id, 'resolved', at, AUTO_RESOLVER, 'quiet: the rule stopped firing');
+  return true;
+}
+
+/** A message waiting to go (or gone) to one channel. */
+export interface DeliveryRow {
+  id: number;
+  alertId: number;
+  event: string;
+  channel: string;
+  body: string;
+  status: 'pending' | 'delivered' | 'abandoned';
+  attempts: number;
+  cycles: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  nextAttemptAt: Date;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
+interface DeliveryDbRow {
+  id: number; alert_id: number; event: string; channel: string; body: string; status: DeliveryRow['status']; attempts: number; cycles: number;
+  last_status: number | null; last_error: string | null; next_attempt_at: Date; created_at: Date; delivered_at: Date | null;
+}
+const toDelivery = (x: DeliveryDbRow): DeliveryRow => ({
+  id: Number(x.id), alertId: Number(x.alert_id), event: x.event, channel: x.channel, body: x.body, status: x.status, attempts: x.attempts, cycles: x.cycles,
+  lastStatus: x.last_status, lastError: x.last_error, nextAttemptAt: x.next_attempt_at, createdAt: x.created_at, deliveredAt: x.delivered_at,
+});
+
+/** Queues one message (idempotent per alert, event and channel). */
+export async function enqueueDelivery(db: Queryable, d: { alertId: number; event: string; channel: string; body: string; at: Date }): Promise<void> {
+  await db.query(
+    `insert into alert_deliveries (alert_id, event, channel, body, next_attempt_at, created_at) values ($1, $2, $3, $4, $5, $5)
+     on conflict (alert_id, event, channel) do nothing`,
+    [d.alertId, d.event, d.channel, d.body, d.at],
+  );
+}
+
+/** Pending deliveries due at `at`, oldest first. */
+export async function listDueDeliveries(db: Queryable, at: Date, limit = 100): Promise<DeliveryRow[]> {
+  const r = await db.query<DeliveryDbRow>(`select * from alert_deliveries where status = 'pending' and next_attempt_at <= $1 order by id limit $2`, [at, limit]);
+  return r.rows.map(toDelivery);
+}
+
+/** An alert's deliveries, oldest first (the delivery log shown with an alert). */
+export async function listDeliveries(db: Queryable, alertId?: number): Promise<DeliveryRow[]> {
+  const r = alertId === undefined
+    ? await db.query<DeliveryDbRow>(`select * from alert_deliveries order by id`)
+    : await db.query<DeliveryDbRow>(`select * from alert_deliveries where alert_id = $1 order by id`, [alertId]);
+  return r.rows.map(toDelivery);
+}
+
+/** One attempt of a delivery. */
+export interface DeliveryAttempt {
+  at: Date;
+  ok: boolean;
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+/** Appends to the delivery log. */
+export async function recordDeliveryAttempt(db: Queryable, deliveryId: number, a: DeliveryAttempt): Promise<void> {
+  await db.query(
+    `insert into alert_delivery_attempts (delivery_id, attempted_at, ok, status, error, duration_ms) values ($1, $2, $3, $4, $5, $6)`,
+    [deliveryId, a.at, a.ok, a.status, a.error?.slice(0, 1000) ?? null, Math.round(a.durationMs)],
+  );
+  await db.query(`update alert_deliveries set attempts = attempts + 1, last_status = $2, last_error = $3 where id = $1`, [deliveryId, a.status, a.ok ? null : (a.error?.slice(0, 1000) ?? null)]);
+}
+
+/** The attempts of one delivery, oldest first. */
+export async function listDeliveryAttempts(db: Queryable, deliveryId: number): Promise<DeliveryAttempt[]> {
+  const r = await db.query<{ attempted_at: Date; ok: boolean; status: number | null; error: string | null; duration_ms: number }>(
+    `select attempted_at, ok, status, error, duration_ms from alert_delivery_attempts where delivery_id = $1 order by id`,
+    [deliveryId],
+  );
+  return r.rows.map((x) => ({ at: x.attempted_at, ok: x.ok, status: x.status, error: x.error, durationMs: x.duration_ms }));
+}
+
+/** Marks a delivery sent. */
+export async function markDelivered(db: Queryable, deliveryId: number, at: Date): Promise<void> {
+  await db.query(`update alert_deliveries set status = 'delivered', delivered_at = $2, last_error = null where id = $1`, [deliveryId, at]);
+}
+
+/** After a cycle's attempts all failed: try again at `next`, or give up ('abandoned') when `abandon`. */
+export async function postponeDelivery(db: Queryable, deliveryId: number, next: Date, abandon: boolean): Promise<void> {
+  await db.query(
+    `update alert_deliveries set cycles = cycles + 1, next_attempt_at = $2, status = case when $3::boolean then 'abandoned' else status end where id = $1`,
+    [deliveryId, next, abandon],
+  );
+}
+
+/**
+ * Takes a due delivery for this process: moves its next attempt to `leaseUntil` so a concurrent
+ * cycle (another process) skips it. False when someone else took it first.
+ */
+export async function claimDelivery(db: Queryable, deliveryId: number, at: Date, leaseUntil: Date): Promise<boolean> {
+  const r = await db.query(
+    `update alert_deliveries set next_attempt_at = $3 where id = $1 and status = 'pending' and next_attempt_at <= $2`,
+    [deliveryId, at, leaseUntil],
+  );
+  return r.rowCount > 0;
+}
