@@ -43,8 +43,8 @@ export function lineChart(opts: {
   width?: number;
   height?: number;
 }): LineChart {
-  const width = opts.width ?? 760;
-  const height = opts.height ?? 260;
+  const width = opts.width ?? 1100;
+  const height = opts.height ?? 300;
   const plot = { left: 52, top: 34, right: width - 16, bottom: height - 28 };
   const max = opts.yMax ?? Math.max(1e-9, ...opts.series.flatMap((s) => s.values));
   const x = scalePoint<number>().domain(opts.labels.map((_, i) => i)).range([plot.left, plot.right]).padding(0.3);

@@ -46,8 +46,8 @@ const fmt = new Intl.NumberFormat('en-US');
 
 /** Lays out a stacked bar chart of `data` (left to right). */
 export function stackedBars(opts: { id: string; title: string; keys: readonly StackKey[]; data: readonly StackedDatum[]; width?: number; height?: number; maxTicks?: number }): StackedChart {
-  const width = opts.width ?? 760;
-  const height = opts.height ?? 260;
+  const width = opts.width ?? 1100;
+  const height = opts.height ?? 300;
   const plot = { left: 48, top: 34, right: width - 12, bottom: height - 28 };
   const totals = opts.data.map((d) => opts.keys.reduce((a, k) => a + (d.values[k.key] ?? 0), 0));
   const max = Math.max(1, ...totals);

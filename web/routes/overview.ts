@@ -100,6 +100,7 @@ export async function loadOverview(ctx: AppContext, q: Record<string, unknown>) 
         share: mentions ? p.mentions / mentions : 0,
         previous: before,
         change,
+        changeText: change === null ? '' : `${change >= 0 ? '+' : '\u2212'}${pct(Math.abs(change))}`,
         trend: before === 0 ? 'new' : p.mentions > before ? 'up' : p.mentions < before ? 'down' : 'flat',
         href: link({ pain: p.pain_point }),
         previousHref: link({ pain: p.pain_point }, prev),

@@ -1,0 +1,116 @@
+/**
+ * `npm run bench:web`: seeds 1,000,000 mentions into a scratch schema on PostgreSQL (generate_series,
+ * all in SQL), builds the rollups, serves the dashboard and prints p50 / p95 latency of each page.
+ * Targets: overview and brands p95 < 150 ms, mentions search p95 < 250 ms. The schema is dropped after.
+ *
+ * DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); BENCH_MENTIONS to change the size;
+ * BENCH_RUNS requests per page (default 40).
+ */
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { openDb } from '../../db/index.js';
+import { migrate } from '../../db/migrate.js';
+import { refreshRollups } from '../../db/stats.js';
+import { startWeb } from '../../server.js';
+import type { Config } from '../../config.js';
+
+const URL_ = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const N = Number(process.env.BENCH_MENTIONS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+const NOW = new Date('2025-06-30T12:00:00Z');
+const schema = `bench_web_${randomBytes(4).toString('hex')}`;
+
+const t0 = Date.now();
+const lap = (msg: string): void => console.log(`${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s  ${msg}`);
+
+const db = await openDb({ url: URL_, schema, poolSize: 8 });
+try {
+  await migrate(db);
+  lap(`migrated scratch schema ${schema}`);
+  await db.exec(`
+    insert into brands (name, own) values ('Brightwave', true), ('Nimbus', false), ('Tellwire', false), ('Orbitel', false), ('Skylane', false);
+    insert into sources (name, type) values ('hn','hackernews'), ('reddit','reddit'), ('masto','mastodon'), ('bsky','bluesky'), ('rss','rss'), ('apps','appstore'), ('yt','youtube'), ('import','file');`);
+  // 90 days of mentions ending at NOW; text from a small vocabulary so search terms have realistic spread.
+  await db.query(
+    `insert into mentions (source_id, external_id, url, author, author_reach, title, text, language, published_at, engagement, rating, origin)
+     select 1 + (g % 8), 'b' || g, 'https://example.com/' || g, 'user' || (g % 50000), (g * 7919) % 200000,
+            case when g % 10 = 0 then 'Title ' || g else null end,
+            (array['refund','delay','outage','billing','support','signal','roaming','upgrade','contract','coverage','app','login','invoice','price','router'])[1 + (g * 31) % 15]
+              || ' ' || (array['terrible','great','slow','again','today','finally','never','love','hate','fine'])[1 + (g * 17) % 10]
+              || ' ' || (array['brightwave','nimbus','tellwire','orbitel','skylane'])[1 + g % 5]
+              || ' mention number ' || g || case when g % 997 = 0 then ' lost luggage nightmare' else '' end,
+            case when g % 9 = 0 then 'de' else 'en' end,
+            $2::timestamptz - ((g * 7777) % (90 * 86400)) * interval '1 second',
+            jsonb_build_object('likes', (g * 13) % 500, 'replies', (g * 3) % 40),
+            case when g % 8 = 5 then 1 + (g % 5) else null end,
+            case when g % 8 = 7 then (array['twitter','reddit','facebook'])[1 + g % 3] else null end
+       from generate_series(1, $1::int) g`,
+    [N, NOW],
+  );
+  lap(`inserted ${N.toLocaleString()} mentions`);
+  await db.exec(`
+    insert into analyses (mention_id, analyser_version, language, sentiment_label, sentiment_score, pain_points, pain_point_ids, stage, comparison, switch_from, switch_to)
+    select id, 'bench', 'en', (array['positive','neutral','negative','negative'])[1 + (id * 7) % 4], 0.1,
+           case when id % 3 = 0 then jsonb_build_array(jsonb_build_object('id', (array['delay','refund','billing','outage','customer-service','usability'])[1 + id % 6], 'evidence', jsonb_build_array('word'))) else '[]'::jsonb end,
+           case when id % 3 = 0 then array[(array['delay','refund','billing','outage','customer-service','usability'])[1 + id % 6]] else '{}'::text[] end,
+           case when id % 8 = 0 then null else (array['awareness','consideration','purchase','experience','support','retention','advocacy'])[1 + id % 7] end,
+           id % 50 = 0, case when id % 101 = 0 then 'Nimbus' end, case when id % 101 = 0 then 'Brightwave' end
+      from mentions where id % 20 <> 0;
+    insert into mention_brands (mention_id, brand_id, sentiment_label)
+    select id, 1 + id % 5, case when id % 4 = 0 then 'negative' end from mentions;
+    insert into mention_brands (mention_id, brand_id)
+    select id, 1 + (id + 1) % 5 from mentions where id % 6 = 0;
+    update mentions set duplicate_of = id - 1 where id % 200 = 0;
+    insert into corrections (mention_id, sentiment_label) select id, 'positive' from mentions where id % 1000 = 1;`);
+  lap('inserted analyses, brand matches, duplicates, corrections');
+  await db.exec('analyze');
+  const t = Date.now();
+  const hours = await refreshRollups(db, { full: true });
+  lap(`rollups built: ${hours} hours in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  await db.exec('analyze');
+
+  const config = {
+    brands: [], sources: [], analysis: { painPoints: {} }, alerts: { webhooks: [], schedule: '*/5 * * * *' }, server: { host: '127.0.0.1', port: 0 }, file: null,
+  } as unknown as Config;
+  const web = await startWeb({ db, config, logger: pino({ level: 'silent' }), now: () => NOW }, { host: '127.0.0.1', port: 0 });
+  const pages: Array<[string, string, number]> = [
+    ['overview 24h', '/?range=24h', 150],
+    ['overview 7d', '/?range=7d', 150],
+    ['overview 30d', '/?range=30d', 150],
+    ['overview 90d brand', '/?range=90d&brand=Brightwave', 150],
+    ['brands 30d', '/brands?range=30d', 150],
+    ['brands 90d', '/brands?range=90d', 150],
+    ['journey 30d', '/journey?range=30d', 0],
+    ['mentions (no filter)', '/mentions', 250],
+    ['mentions search common', '/mentions?q=refund', 250],
+    ['mentions search phrase', '/mentions?q=%22lost+luggage%22', 250],
+    ['mentions search + filters', '/mentions?q=outage+terrible&brand=Nimbus&sentiment=negative&range=30d', 250],
+    ['mentions filters only', '/mentions?brand=Tellwire&stage=support&pain=refund', 250],
+    ['api overview 7d', '/api/overview?range=7d', 150],
+    ['sources', '/sources', 0],
+  ];
+  console.log(`\n${'page'.padEnd(28)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}  target`);
+  let failed = 0;
+  for (const [name, path, target] of pages) {
+    for (let i = 0; i < 3; i++) await (await fetch(web.url + path)).text();
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const s = performance.now();
+      const res = await fetch(web.url + path);
+      await res.text();
+      if (res.status !== 200) throw new Error(`bench: ${path} answered ${res.status}`);
+      times.push(performance.now() - s);
+    }
+    times.sort((a, b) => a - b);
+    const p = (q: number): number => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)]!;
+    const ok = target === 0 || p(0.95) < target;
+    if (!ok) failed++;
+    console.log(`${name.padEnd(28)} ${p(0.5).toFixed(1).padStart(8)} ${p(0.95).toFixed(1).padStart(8)}  ${target ? `< ${target} ${ok ? 'ok' : 'MISSED'}` : '–'}`);
+  }
+  await web.close();
+  console.log(failed ? `\n${failed} page(s) missed their target` : '\nall targets met');
+} finally {
+  await db.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+  await db.close();
+  lap(`dropped ${schema}`);
+}
