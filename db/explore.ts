@@ -10,7 +10,8 @@
  * Highlighting: ts_headline marks matches with two private-use characters (stripped from the text
  * first), never with HTML; the view escapes every piece and adds the <mark> itself.
  */
-import type { Queryable } from './index.js';
+import type { Db, Queryable } from './index.js';
+import { countFromRollups } from './stats.js';
 import { Conditions, type MentionCursor, type MentionFilters } from './filters.js';
 import type { Engagement } from '../model.js';
 
@@ -205,7 +206,11 @@ export async function listMentions(db: Queryable, filters: MentionFilters, opts:
 }
 
 /** How many mentions match, counting at most `cap` (the page shows "cap+" beyond it). */
-export async function countMentions(db: Queryable, filters: MentionFilters, cap = 10_000): Promise<{ count: number; capped: boolean }> {
+export async function countMentions(db: Queryable | Db, filters: MentionFilters, cap = 10_000): Promise<{ count: number; capped: boolean }> {
+  if ('tx' in db) {
+    const fast = await countFromRollups(db, filters);
+    if (fast !== null) return { count: fast, capped: false };
+  }
   const b = build(filters);
   const r = await db.query<{ n: number }>(
     `select count(*)::int as n from (select 1 from ${b.from} ${b.where.where()} limit ${b.where.param(cap + 1)}) x`,

@@ -33,7 +33,7 @@ export async function refreshRollups(db: Db, opts: RefreshOptions = {}): Promise
   if ('full' in opts && opts.full) {
     await db.tx(async (q) => {
       await q.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
-      for (const t of ['rollup_hourly', 'rollup_daily', 'rollup_source_hourly', 'rollup_source_daily', 'rollup_pain_hourly', 'rollup_pain_daily']) {
+      for (const t of ['rollup_hourly', 'rollup_daily', 'rollup_source_hourly', 'rollup_source_daily', 'rollup_pain_hourly', 'rollup_pain_daily', 'rollup_switch_hourly', 'rollup_switch_daily']) {
         await q.query(`delete from ${t}`);
       }
       await q.query(`insert into rollup_dirty (hour) select distinct date_trunc('hour', published_at, 'UTC') from mentions on conflict do nothing`);
@@ -77,7 +77,7 @@ export async function refreshRollups(db: Db, opts: RefreshOptions = {}): Promise
 
 async function recomputeHours(q: Queryable, hours: Date[]): Promise<void> {
   const h = hours.map((d) => d.toISOString());
-  for (const t of ['rollup_hourly', 'rollup_source_hourly', 'rollup_pain_hourly']) {
+  for (const t of ['rollup_hourly', 'rollup_source_hourly', 'rollup_pain_hourly', 'rollup_switch_hourly']) {
     await q.query(`delete from ${t} where bucket = any($1::timestamptz[])`, [h]);
   }
   await q.query('drop table if exists pg_temp.rollup_scope');
@@ -87,7 +87,9 @@ async function recomputeHours(q: Queryable, hours: Date[]): Promise<void> {
        select hr.hour as bucket, m.id, m.rating, coalesce(m.origin, s.type) as channel,
               c.sentiment_label as c_label, a.sentiment_label as a_label,
               coalesce(c.stage, a.stage, '') as stage,
-              coalesce(c.pain_point_ids, a.pain_point_ids, '{}') as pps
+              coalesce(c.pain_point_ids, a.pain_point_ids, '{}') as pps,
+              case when a.comparison or a.switch_from is not null or a.switch_to is not null
+                   then array[coalesce(a.switch_from, ''), coalesce(a.switch_to, '')] end as sw
          from unnest($1::timestamptz[]) hr(hour)
          join mentions m on m.published_at >= hr.hour and m.published_at < hr.hour + interval '1 hour'
          join sources s on s.id = m.source_id
@@ -95,9 +97,9 @@ async function recomputeHours(q: Queryable, hours: Date[]): Promise<void> {
          left join corrections c on c.mention_id = m.id
         where m.duplicate_of is null
      )
-     select bucket, ${ALL_BRANDS} as brand_id, id, rating, channel, stage, pps, coalesce(c_label, a_label, 'unscored') as sentiment from base
+     select bucket, ${ALL_BRANDS} as brand_id, id, rating, channel, stage, pps, sw, coalesce(c_label, a_label, 'unscored') as sentiment from base
      union all
-     select b.bucket, mb.brand_id, b.id, b.rating, b.channel, b.stage, b.pps,
+     select b.bucket, mb.brand_id, b.id, b.rating, b.channel, b.stage, b.pps, b.sw,
             coalesce(b.c_label, mb.sentiment_label, b.a_label, 'unscored')
        from base b join mention_brands mb on mb.mention_id = b.id`,
     [h],
@@ -119,12 +121,17 @@ async function recomputeHours(q: Queryable, hours: Date[]): Promise<void> {
        from rollup_scope s cross join lateral (select distinct x from unnest(s.pps) x) p(pain_point)
       group by s.bucket, s.brand_id, p.pain_point, s.stage`,
   );
+  await q.query(
+    `insert into rollup_switch_hourly (bucket, brand_id, switch_from, switch_to, mentions)
+     select bucket, brand_id, sw[1], sw[2], count(*) from rollup_scope where sw is not null group by bucket, brand_id, sw[1], sw[2]`,
+  );
   // Days containing these hours are rebuilt from the hourly rows.
   const days = [...new Set(hours.map((d) => new Date(Math.floor(d.getTime() / DAY) * DAY).toISOString()))];
   const shapes: Array<[string, string, string, string]> = [
     ['rollup_daily', 'rollup_hourly', 'stage, sentiment', 'sum(mentions), sum(r1), sum(r2), sum(r3), sum(r4), sum(r5)'],
     ['rollup_source_daily', 'rollup_source_hourly', 'channel', 'sum(mentions)'],
     ['rollup_pain_daily', 'rollup_pain_hourly', 'pain_point, stage', 'sum(mentions)'],
+    ['rollup_switch_daily', 'rollup_switch_hourly', 'switch_from, switch_to', 'sum(mentions)'],
   ];
   for (const [daily, hourly, keys, sums] of shapes) {
     await q.query(`delete from ${daily} where bucket = any($1::timestamptz[])`, [days]);
@@ -144,6 +151,7 @@ const SHAPES = {
   main: { hourly: 'rollup_hourly', daily: 'rollup_daily', cols: ['brand_id', 'stage', 'sentiment'], sums: 'sum(mentions)::int as mentions, sum(r1)::int as r1, sum(r2)::int as r2, sum(r3)::int as r3, sum(r4)::int as r4, sum(r5)::int as r5' },
   source: { hourly: 'rollup_source_hourly', daily: 'rollup_source_daily', cols: ['brand_id', 'channel'], sums: 'sum(mentions)::int as mentions' },
   pain: { hourly: 'rollup_pain_hourly', daily: 'rollup_pain_daily', cols: ['brand_id', 'pain_point', 'stage'], sums: 'sum(mentions)::int as mentions' },
+  switch: { hourly: 'rollup_switch_hourly', daily: 'rollup_switch_daily', cols: ['brand_id', 'switch_from', 'switch_to'], sums: 'sum(mentions)::int as mentions' },
 } as const;
 type Shape = keyof typeof SHAPES;
 
@@ -155,6 +163,8 @@ export interface RollupRow {
   sentiment?: string;
   channel?: string;
   pain_point?: string;
+  switch_from?: string;
+  switch_to?: string;
   mentions: number;
   r1?: number;
   r2?: number;
@@ -286,30 +296,17 @@ export interface SwitchFlow {
 
 /**
  * Switching flows (from → to, either may be unknown) and the count of comparison mentions in a window,
- * for the given brands (or all mentions).
+ * for one brand (or ALL_BRANDS), from the switch rollup.
  */
-export async function switchingFlows(db: Queryable, brandIds: readonly number[] | null, range: TimeRange): Promise<{ flows: SwitchFlow[]; comparisons: number }> {
-  const params: unknown[] = [range.from, range.to];
-  let brandCond = '';
-  if (brandIds) {
-    params.push(brandIds);
-    brandCond = 'and exists (select 1 from mention_brands mb where mb.mention_id = m.id and mb.brand_id = any($3::int[]))';
-  }
-  const r = await db.query<{ sw_from: string | null; sw_to: string | null; cmp: boolean; n: number }>(
-    `select a.switch_from as sw_from, a.switch_to as sw_to, (a.switch_from is null and a.switch_to is null) as cmp, count(*)::int as n
-       from analyses a join mentions m on m.id = a.mention_id
-      where (a.comparison or a.switch_from is not null or a.switch_to is not null)
-        and m.duplicate_of is null and m.published_at >= $1 and m.published_at < $2 ${brandCond}
-      group by 1, 2, 3
-      order by n desc`,
-    params,
-  );
+export async function switchingFlows(db: Db, brandId: number, range: TimeRange): Promise<{ flows: SwitchFlow[]; comparisons: number }> {
+  const rows = await sumRollup(db, 'switch', range, brandId, ['switch_from', 'switch_to']);
   let comparisons = 0;
   const flows: SwitchFlow[] = [];
-  for (const row of r.rows) {
-    comparisons += row.n;
-    if (!row.cmp) flows.push({ from: row.sw_from, to: row.sw_to, mentions: row.n });
+  for (const r of rows) {
+    comparisons += r.mentions;
+    if (r.switch_from || r.switch_to) flows.push({ from: r.switch_from || null, to: r.switch_to || null, mentions: r.mentions });
   }
+  flows.sort((a, b) => b.mentions - a.mentions || String(a.from).localeCompare(String(b.from)));
   return { flows, comparisons };
 }
 
@@ -320,4 +317,41 @@ export function bucketStarts(range: TimeRange): Date[] {
   const out: Date[] = [];
   for (let t = start; t < range.to.getTime(); t += step) out.push(new Date(t));
   return out;
+}
+
+/**
+ * The number of mentions matching explorer filters, from the rollups, when the filters are ones the
+ * rollups can answer exactly (brand, sentiment, stage, pain point, channel and hour-aligned dates, in
+ * the combinations the rollup shapes hold); null otherwise (the caller counts in SQL). This is what
+ * keeps a figure's link fast on large tables while showing the same number as the figure.
+ */
+export async function countFromRollups(db: Db, f: import('./filters.js').MentionFilters): Promise<number | null> {
+  const HOUR = 3_600_000;
+  if (f.q || f.language || f.author || f.comparison || f.switchFrom || f.switchTo) return null;
+  if ((f.from && f.from.getTime() % HOUR !== 0) || (f.to && f.to.getTime() % HOUR !== 0)) return null;
+  if (f.sentiment && f.painPoint) return null;
+  if (f.source && (f.sentiment || f.stage || f.painPoint)) return null;
+  let brandId = ALL_BRANDS;
+  if (f.brand) {
+    const b = await db.query<{ id: number }>('select id from brands where name = $1', [f.brand]);
+    if (!b.rows[0]) return 0;
+    brandId = b.rows[0].id;
+  }
+  if (f.source) {
+    const named = await db.query('select 1 from sources where name = $1', [f.source]);
+    if (named.rowCount > 0) return null;
+  }
+  const from = f.from ?? new Date(0);
+  const to = f.to ?? new Date(Date.UTC(3000, 0, 1));
+  const range: TimeRange = { key: 'custom', from, to, unit: from.getTime() % DAY === 0 && to.getTime() % DAY === 0 ? 'day' : 'hour' };
+  const stage = f.stage === 'none' ? '' : f.stage;
+  let rows: RollupRow[];
+  if (f.source) {
+    rows = (await sumRollup(db, 'source', range, brandId, ['channel'])).filter((r) => r.channel === f.source);
+  } else if (f.painPoint) {
+    rows = (await sumRollup(db, 'pain', range, brandId, ['pain_point', 'stage'])).filter((r) => r.pain_point === f.painPoint && (stage === null || r.stage === stage));
+  } else {
+    rows = (await sumRollup(db, 'main', range, brandId, ['stage', 'sentiment'])).filter((r) => (stage === null || r.stage === stage) && (!f.sentiment || r.sentiment === f.sentiment));
+  }
+  return rows.reduce((a, r) => a + r.mentions, 0);
 }

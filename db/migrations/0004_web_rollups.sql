@@ -61,6 +61,18 @@ create table rollup_pain_daily (like rollup_pain_hourly including defaults);
 alter table rollup_pain_daily add primary key (bucket, brand_id, pain_point, stage);
 create index rollup_pain_daily_brand on rollup_pain_daily (brand_id, bucket);
 
+-- Mentions that compare brands or tell of a switch ('' when from/to is unknown).
+create table rollup_switch_hourly (
+  bucket timestamptz not null,
+  brand_id integer not null,
+  switch_from text not null,
+  switch_to text not null,
+  mentions integer not null,
+  primary key (bucket, brand_id, switch_from, switch_to)
+);
+create table rollup_switch_daily (like rollup_switch_hourly including defaults);
+alter table rollup_switch_daily add primary key (bucket, brand_id, switch_from, switch_to);
+
 -- Dirty-hour marking. Transition tables need one trigger per event.
 create function rollup_mark_new() returns trigger language plpgsql as $$
 begin

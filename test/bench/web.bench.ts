@@ -17,6 +17,7 @@ import type { Config } from '../../config.js';
 const URL_ = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const N = Number(process.env.BENCH_MENTIONS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+const ONLY = process.env.BENCH_ONLY ?? '';
 const NOW = new Date('2025-06-30T12:00:00Z');
 const schema = `bench_web_${randomBytes(4).toString('hex')}`;
 
@@ -44,7 +45,7 @@ try {
             jsonb_build_object('likes', (g * 13) % 500, 'replies', (g * 3) % 40),
             case when g % 8 = 5 then 1 + (g % 5) else null end,
             case when g % 8 = 7 then (array['twitter','reddit','facebook'])[1 + g % 3] else null end
-       from generate_series(1, $1::int) g`,
+       from generate_series(1::bigint, $1::bigint) g`,
     [N, NOW],
   );
   lap(`inserted ${N.toLocaleString()} mentions`);
@@ -92,6 +93,7 @@ try {
   console.log(`\n${'page'.padEnd(28)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}  target`);
   let failed = 0;
   for (const [name, path, target] of pages) {
+    if (ONLY && !name.includes(ONLY)) continue;
     for (let i = 0; i < 3; i++) await (await fetch(web.url + path)).text();
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -110,7 +112,8 @@ try {
   await web.close();
   console.log(failed ? `\n${failed} page(s) missed their target` : '\nall targets met');
 } finally {
-  await db.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+  if (process.env.BENCH_KEEP) console.log(`kept schema ${schema}`);
+  else await db.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
   await db.close();
   lap(`dropped ${schema}`);
 }

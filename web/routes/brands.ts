@@ -6,7 +6,7 @@
 import type { Express } from 'express';
 import type { AppContext } from '../app.js';
 import { parseBrand, parseRange, previousRange } from '../../db/filters.js';
-import { sumRollup, switchingFlows } from '../../db/stats.js';
+import { ALL_BRANDS, sumRollup, switchingFlows } from '../../db/stats.js';
 import { listMentions } from '../../db/explore.js';
 import { JOURNEY_STAGES } from '../../model.js';
 import { fillBuckets } from '../charts/buckets.js';
@@ -29,7 +29,7 @@ export async function loadBrands(ctx: AppContext, q: Record<string, unknown>) {
     sumRollup(db, 'main', prev, 'each', ['brand_id']),
     sumRollup(db, 'pain', range, 'each', ['brand_id', 'pain_point']),
     sumRollup(db, 'main', range, 'each', ['brand_id', 'stage', 'sentiment']),
-    switchingFlows(db, null, range),
+    switchingFlows(db, ALL_BRANDS, range),
     listMentions(db, { brand: null, source: null, sentiment: null, stage: null, painPoint: null, language: null, author: null, q: null, comparison: true, switchFrom: null, switchTo: null, from: range.from, to: range.to }, { limit: 6 }),
   ]);
   const link = (extra: Record<string, unknown>): string => mentionsHref({ from: range.from, to: range.to, ...extra });
