@@ -14,6 +14,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { compileQuery, QuerySyntaxError } from './analysis/index.js';
 import { ConfigError } from './errors.js';
+import { alertsConfigSchema } from './alerts/config.js';
 import { SOURCE_TYPES, type BrandConfig } from './model.js';
 
 /** Where the project is installed (bundled starter and demo files live here). */
@@ -50,12 +51,6 @@ const sourceBaseSchema = z.looseObject({
   rateLimit: z.number().positive().optional(),
 });
 
-const webhookSchema = z.strictObject({
-  url: z.url(),
-  secret: z.string().optional(),
-  format: z.enum(['json', 'slack']).default('json'),
-});
-
 const configSchema = z.strictObject({
   brands: z.array(brandSchema).min(1, 'declare at least one brand'),
   sources: z.array(sourceBaseSchema).default([]),
@@ -65,12 +60,7 @@ const configSchema = z.strictObject({
       painPoints: z.record(z.string().regex(/^[a-z0-9-]+$/, 'pain-point ids are lower-case-with-dashes'), z.array(z.string().min(1))).default({}),
     })
     .default({ painPoints: {} }),
-  alerts: z
-    .looseObject({
-      webhooks: z.array(webhookSchema).default([]),
-      schedule: cronExpr.default('*/5 * * * *'),
-    })
-    .default({ webhooks: [], schedule: '*/5 * * * *' }),
+  alerts: alertsConfigSchema,
   server: z
     .strictObject({
       host: z.string().default('127.0.0.1'),

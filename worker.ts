@@ -3,7 +3,11 @@
  * alerts together. `analyzePending` drains the analysis backlog in batches; `startWorker` runs the
  * scheduler, analyses what each collection stored, refreshes aggregates and evaluates alerts.
  */
+import cron from 'node-cron';
 import type { Deps } from './deps.js';
+import { startScheduler } from './collectors/scheduler.js';
+import { refreshRollups } from './db/stats.js';
+import { runAlertCycle } from './alerts/service.js';
 import { createAnalyser, ANALYSER_VERSION, type Analyser } from './analysis/index.js';
 import { brandIdsByName, countPendingMentions, listPendingMentions, saveAnalyses, type AnalysedMention } from './db/analyses.js';
 
@@ -65,4 +69,72 @@ export async function analyzePending(
   const durationMs = Date.now() - started;
   log.info({ analysed, failed, duration_ms: durationMs }, 'analyze: done');
   return { analysed, failed, durationMs };
+}
+
+/** A running worker. */
+export interface WorkerHandle {
+  /** Stops scheduling, waits for the in-flight pipeline step, leaves stored data intact. */
+  stop(): Promise<void>;
+  /** Resolves when no pipeline step is running or queued (tests). */
+  idle(): Promise<void>;
+  /** Queues an analysis + rollups + alerts pass (coalesced with one already queued). */
+  kick(reason: string): Promise<void>;
+}
+
+/**
+ * Starts the worker: every source on its cron schedule (collectors/scheduler.ts); after each collection
+ * that stored something, and once a minute as a safety net, one pipeline pass runs — analyse pending
+ * mentions, refresh the dashboard aggregates, evaluate and deliver alerts. Passes never overlap: a
+ * request that arrives while one runs is coalesced into one more pass after it.
+ */
+export async function startWorker(deps: Deps, opts: { schedule?: boolean } = {}): Promise<WorkerHandle> {
+  const log = deps.logger.child({ module: 'worker' });
+  const analyser = analyserFor(deps);
+  const abort = new AbortController();
+  let running: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | null = null;
+
+  const pass = async (reason: string): Promise<void> => {
+    if (abort.signal.aborted) return;
+    const started = Date.now();
+    try {
+      const a = await analyzePending(deps, { analyser, signal: abort.signal });
+      if (a.analysed > 0) await refreshRollups(deps.db, {});
+      const alerts = await runAlertCycle(deps);
+      log.debug({ reason, analysed: a.analysed, alerts, duration_ms: Date.now() - started }, 'worker: pipeline pass');
+    } catch (err) {
+      log.error({ reason, err: (err as Error).message }, 'worker: pipeline pass failed');
+    }
+  };
+
+  const kick = (reason: string): Promise<void> => {
+    if (queued) return queued;
+    const next = running.then(() => {
+      queued = null;
+      return pass(reason);
+    });
+    queued = next;
+    running = next;
+    return next;
+  };
+
+  const scheduler = opts.schedule === false ? null : startScheduler(deps, { onCollected: async (inserted: number) => void (inserted > 0 ? kick('collected') : undefined) });
+  const alertTask = cron.schedule(deps.config.alerts.schedule, () => void kick('alert schedule'), { name: 'alerts', noOverlap: true });
+  const safety = setInterval(() => void kick('tick'), 60_000);
+  safety.unref();
+  void kick('start');
+  log.info({ sources: deps.config.sources.length }, 'worker: started');
+
+  return {
+    kick,
+    idle: () => running,
+    async stop() {
+      abort.abort();
+      clearInterval(safety);
+      await alertTask.stop();
+      await scheduler?.stop();
+      await running;
+      log.info('worker: stopped');
+    },
+  };
 }

@@ -66,7 +66,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('earshot CLI', () => {
+describe('earshot CLI', { timeout: 120_000 }, () => {
   it('init writes a starter config that validates, and refuses to overwrite it', () => {
     const first = earshot(['init']);
     expect(first.code, first.stderr).toBe(0);
