@@ -11,7 +11,7 @@
  * after each analysis batch, and every function here calls it first (a no-op when nothing is dirty).
  */
 import type { Db, Queryable } from './index.js';
-import { unitMs, type TimeRange } from './filters.js';
+import { unitMs, type MentionFilters, type TimeRange } from './filters.js';
 import { moduleLogger } from '../log.js';
 
 const log = moduleLogger('stats');
@@ -325,7 +325,7 @@ export function bucketStarts(range: TimeRange): Date[] {
  * the combinations the rollup shapes hold); null otherwise (the caller counts in SQL). This is what
  * keeps a figure's link fast on large tables while showing the same number as the figure.
  */
-export async function countFromRollups(db: Db, f: import('./filters.js').MentionFilters): Promise<number | null> {
+export async function countFromRollups(db: Db, f: MentionFilters): Promise<number | null> {
   const HOUR = 3_600_000;
   if (f.q || f.language || f.author || f.comparison || f.switchFrom || f.switchTo) return null;
   if ((f.from && f.from.getTime() % HOUR !== 0) || (f.to && f.to.getTime() % HOUR !== 0)) return null;

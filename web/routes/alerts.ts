@@ -2,7 +2,7 @@
  * `/alerts`, `/api/alerts` and the open → acknowledged → resolved actions (POST forms, CSRF-checked),
  * through the alerts helper's db/alerts.ts.
  */
-import type { Express, Request } from 'express';
+import type { Express, Request, Response } from 'express';
 import type { AppContext } from '../app.js';
 import { acknowledgeAlert, listAlerts, resolveAlert } from '../../db/alerts.js';
 import { ValidationError } from '../../errors.js';
@@ -49,7 +49,7 @@ export function registerAlerts(app: Express, ctx: AppContext): void {
     void tabs;
     res.json(data);
   });
-  const action = (kind: 'acknowledge' | 'resolve') => async (req: Request, res: import('express').Response) => {
+  const action = (kind: 'acknowledge' | 'resolve') => async (req: Request, res: Response) => {
     const id = String(req.params.id ?? '');
     if (!/^\d{1,15}$/.test(id)) throw new ValidationError(`id: '${id}' is not an alert id`, { field: 'id' });
     const body = (req.body ?? {}) as Record<string, unknown>;

@@ -6,6 +6,7 @@ import type { Db } from '../../db/index.js';
 import { ValidationError } from '../../errors.js';
 import { RANGE_KEYS, type TimeRange } from '../../db/filters.js';
 import { listBrands, type BrandRow } from '../../db/stats.js';
+import type { MentionView } from '../../db/explore.js';
 import { query } from '../links.js';
 
 /** The main navigation. */
@@ -90,7 +91,7 @@ export function safeUrl(url: string | null): string | null {
 }
 
 /** A mention shaped for the mention partial. */
-export function presentMention(m: import('../../db/explore.js').MentionView) {
+export function presentMention(m: MentionView) {
   return {
     ...m,
     id: m.id,
