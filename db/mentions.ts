@@ -92,6 +92,21 @@ export async function insertMentions(db: Queryable, sourceId: number, items: Raw
 
 async function insertBatch(db: Queryable, sourceId: number, items: RawMention[], collectedAt: Date | null, origins: (string | null)[] | undefined): Promise<InsertSummary> {
   if (items.length === 0) return { inserted: 0, duplicates: 0, ids: [] };
+  const total = items.length;
+  // a repeat inside one batch would make ON CONFLICT touch a row twice: keep the first of each id
+  const seen = new Set<string>();
+  const keep: number[] = [];
+  for (let k = 0; k < total; k++) {
+    const e = items[k]!.externalId;
+    if (!seen.has(e)) {
+      seen.add(e);
+      keep.push(k);
+    }
+  }
+  if (keep.length < total) {
+    items = keep.map((k) => items[k]!);
+    if (origins) origins = keep.map((k) => origins![k] ?? null);
+  }
   const n = items.length;
   const ext: string[] = new Array(n);
   const url: (string | null)[] = new Array(n);
@@ -124,47 +139,63 @@ async function insertBatch(db: Queryable, sourceId: number, items: RawMention[],
     urlKey[k] = normaliseUrl(m.url);
     hint[k] = m.brandHint ?? null;
   }
-  // `ord` keeps input order so ids come back in it; `distinct on` drops repeats inside the batch.
-  const r = await db.query<{ id: number; ord: number }>(
-    `with input as (
-       select distinct on (t.ext) t.*
-         from unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::timestamptz[],
-                     $10::text[], $11::smallint[], $12::text[], $13::text[], $14::text[], $15::text[])
-              with ordinality as t(ext, url, author, reach, title, body, lang, pub, eng, rating, origin, hash, url_key, hint, ord)
-        order by t.ext, t.ord
-     ), ins as (
-       insert into mentions (source_id, external_id, url, author, author_reach, title, text, language, published_at, collected_at,
-                             engagement, rating, origin, content_hash, url_key, brand_hint)
-       select $1, ext, url, author, reach, title, body, lang, pub, coalesce($16::timestamptz, now()), eng::jsonb, rating, origin, hash, url_key, hint
-         from input order by ord
-       on conflict (source_id, external_id) do nothing
-       returning id, external_id
-     )
-     select ins.id, input.ord::int as ord from ins join input on input.ext = ins.external_id order by input.ord`,
+  const r = await db.query<{ id: number; external_id: string }>(
+    `insert into mentions (source_id, external_id, url, author, author_reach, title, text, language, published_at, collected_at,
+                           engagement, rating, origin, content_hash, url_key, brand_hint)
+     select $1, t.ext, t.url, t.author, t.reach, t.title, t.body, t.lang, t.pub, coalesce($16::timestamptz, now()), t.eng::jsonb, t.rating,
+            t.origin, t.hash, t.url_key, t.hint
+       from unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::timestamptz[],
+                   $10::text[], $11::smallint[], $12::text[], $13::text[], $14::text[], $15::text[])
+            as t(ext, url, author, reach, title, body, lang, pub, eng, rating, origin, hash, url_key, hint)
+     on conflict (source_id, external_id) do nothing
+     returning id, external_id`,
     [sourceId, ext, url, author, reach, title, text, lang, pub, eng, rating, origin, hash, urlKey, hint, collectedAt],
   );
-  const ids = r.rows.map((x) => x.id);
-  if (ids.length > 0) await linkDuplicates(db, ids);
-  return { inserted: ids.length, duplicates: n - ids.length, ids };
+  // back to input order (ids ascend in insert order, which is input order)
+  const pos = new Map<string, number>();
+  for (let k = 0; k < n; k++) pos.set(ext[k]!, k);
+  const rows = r.rows.map((x) => ({ id: x.id, ord: pos.get(x.external_id)! })).sort((x, y) => x.ord - y.ord);
+  const ids = rows.map((x) => x.id);
+  if (ids.length > 0) {
+    const ords = rows.map((x) => x.ord);
+    await linkDuplicates(db, ids, ords.map((o) => hash[o] ?? null), ords.map((o) => urlKey[o] ?? null));
+  }
+  return { inserted: ids.length, duplicates: total - ids.length, ids };
 }
 
 /**
- * Points each of `ids` that repeats an earlier mention (same url_key or content_hash, lower id, itself
- * not a duplicate) at that earliest copy.
+ * Points each new row that repeats an earlier mention (same url_key or content_hash, lower id, itself not
+ * a duplicate) at that earliest copy. The earliest id per key comes from one indexed lookup per key kind
+ * (`= any(array)`), so the cost grows with the matches, not with the table; rows are updated only when
+ * there is something to link (most batches: none).
  */
-async function linkDuplicates(db: Queryable, ids: number[]): Promise<void> {
+async function linkDuplicates(db: Queryable, ids: number[], hashes: (string | null)[], urlKeys: (string | null)[]): Promise<void> {
+  const firstOf = async (column: 'content_hash' | 'url_key', keys: (string | null)[]): Promise<Map<string, number>> => {
+    const wanted = [...new Set(keys.filter((k): k is string => k !== null))];
+    if (wanted.length === 0) return new Map();
+    const r = await db.query<{ k: string; first: number }>(
+      `select ${column} as k, min(id) as first from mentions where ${column} = any($1::text[]) and duplicate_of is null group by ${column}`,
+      [wanted],
+    );
+    return new Map(r.rows.map((x) => [x.k, x.first]));
+  };
+  const byHash = await firstOf('content_hash', hashes);
+  const byUrl = await firstOf('url_key', urlKeys);
+  const dupIds: number[] = [];
+  const origIds: number[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    const h = hashes[i] ? byHash.get(hashes[i]!) : undefined;
+    const u = urlKeys[i] ? byUrl.get(urlKeys[i]!) : undefined;
+    const first = Math.min(h !== undefined && h < id ? h : Infinity, u !== undefined && u < id ? u : Infinity);
+    if (first !== Infinity) {
+      dupIds.push(id);
+      origIds.push(first);
+    }
+  }
+  if (dupIds.length === 0) return;
   await db.query(
-    `update mentions m set duplicate_of = d.orig
-       from (
-         select n.id,
-                least(
-                  (select min(o.id) from mentions o where n.url_key is not null and o.url_key = n.url_key and o.id < n.id and o.duplicate_of is null),
-                  (select min(o.id) from mentions o where n.content_hash is not null and o.content_hash = n.content_hash and o.id < n.id and o.duplicate_of is null)
-                ) as orig
-           from mentions n
-          where n.id = any($1::bigint[]) and (n.url_key is not null or n.content_hash is not null)
-       ) d
-      where m.id = d.id and d.orig is not null`,
-    [ids],
+    `update mentions m set duplicate_of = u.orig from unnest($1::bigint[], $2::bigint[]) as u(id, orig) where m.id = u.id`,
+    [dupIds, origIds],
   );
 }

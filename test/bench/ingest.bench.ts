@@ -1,0 +1,129 @@
+/**
+ * Ingest benchmark: mentions per second from a local HTTP server serving Hacker News–shaped pages
+ * (Algolia search_by_date JSON, 1,000 hits per page, comment HTML with entities like the real responses)
+ * through runSource — HTTP, JSON parse, normalise, HTML → text, brand query filter, batched INSERT with
+ * the full-text index, duplicate linking, run record — on PGlite and on PostgreSQL.
+ *
+ *   npm run bench:ingest                     (PostgreSQL at DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)
+ *   BENCH_MENTIONS=100000 npm run bench:ingest
+ *
+ * Targets (issue 4): ≥ 8,000 mentions/s into PostgreSQL, ≥ 3,000/s into PGlite, full-text index included.
+ * PostgreSQL runs in a scratch schema that is dropped afterwards. The texts are synthetic (written here).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { openDb, type Db } from '../../db/index.js';
+import { migrate } from '../../db/migrate.js';
+import { parseConfig } from '../../config.js';
+import { validateSource } from '../../collectors/registry.js';
+import { syncBrandsAndSources } from '../../db/sources.js';
+import { runSource } from '../../collectors/run.js';
+import { INSERT_BATCH } from '../../db/mentions.js';
+import { logger } from '../../log.js';
+
+process.env.DOTENV_CONFIG_QUIET = 'true';
+const TOTAL = Number(process.env.BENCH_MENTIONS ?? 30_000);
+const PAGE = 1000;
+const PAGES = Math.ceil(TOTAL / PAGE);
+const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const WORDS = ['the', 'app', 'keeps', 'crashing', 'since', 'update', 'support', 'never', 'answers', 'refund', 'delivery', 'was', 'quick', 'and', 'food', 'hot', 'on', 'hold', 'for', 'minutes', 'great', 'coverage', 'plan', 'price', 'went', 'up', 'again', 'love', 'new', 'feature'];
+const base = Math.floor(Date.UTC(2026, 10, 1) / 1000);
+
+/** Page p of the corpus, Algolia shape, newest first. */
+function pageBody(p: number): string {
+  const hits = [];
+  for (let i = 0; i < PAGE; i++) {
+    const n = p * PAGE + i;
+    if (n >= TOTAL) break;
+    const words: string[] = [];
+    for (let k = 0; k < 40; k++) words.push(WORDS[(n * 7 + k * 13) % WORDS.length]!);
+    const isComment = n % 3 !== 0;
+    const text = `Acme ${words.join(' ')} #${n} it&#x27;s <i>really</i> not ok&#x2F;fine.<p>${words.slice(0, 12).join(' ')} ${n}`;
+    const created = base + 10 * (TOTAL - n);
+    hits.push({
+      created_at: new Date(created * 1000).toISOString(),
+      title: isComment ? null : `Acme story ${n}: ${words.slice(0, 8).join(' ')}`,
+      url: isComment ? null : `https://example.com/articles/${n}`,
+      author: `user${n % 977}`,
+      points: isComment ? null : n % 300,
+      story_text: isComment ? null : text,
+      comment_text: isComment ? text : null,
+      num_comments: isComment ? null : n % 40,
+      story_id: 40_000_000 + n,
+      created_at_i: created,
+      _tags: [isComment ? 'comment' : 'story', `author_user${n % 977}`],
+      objectID: String(40_000_000 + n),
+    });
+  }
+  return JSON.stringify({ hits, page: p, nbPages: PAGES, hitsPerPage: PAGE });
+}
+
+async function benchOne(label: string, db: Db, url: string): Promise<number> {
+  await migrate(db);
+  const config = parseConfig(
+    `brands:\n  - name: Acme\n    query: acme\nsources:\n  - name: hn-bench\n    type: hackernews\n    baseUrl: ${url}\n    pageSize: ${PAGE}\n    maxPages: ${PAGES + 1}\n    backfillDays: 100000\n    rateLimit: 1000\n`,
+    { validateSource },
+  );
+  await syncBrandsAndSources(db, config);
+  const deps = { db, config, logger, now: () => new Date() };
+  const t0 = process.hrtime.bigint();
+  const r = await runSource(deps, 'hn-bench', { http: { rateLimit: 0 }, env: {} });
+  const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 'ok' || r.inserted !== TOTAL) throw new Error(`bench: ${label}: run ${r.status}, inserted ${r.inserted}/${TOTAL}: ${r.error}`);
+  const rate = r.inserted / s;
+  const idx = await db.query<{ n: number }>(`select count(*)::int as n from mentions where search_tsv @@ to_tsquery('english', 'crash')`);
+  process.stdout.write(
+    `${label.padEnd(10)} ${r.inserted} mentions in ${s.toFixed(2)} s = ${Math.round(rate).toLocaleString('en-US')} mentions/s ` +
+      `(pages of ${PAGE}, INSERT batch ${Math.min(PAGE, INSERT_BATCH)} rows, tsvector + GIN on; full-text hits for 'crash': ${idx.rows[0]!.n})\n`,
+  );
+  return rate;
+}
+
+async function main(): Promise<void> {
+  process.env.LOG_LEVEL ??= 'warn';
+  const bodies = Array.from({ length: PAGES }, (_, p) => pageBody(p));
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url!, 'http://x');
+    const p = Number(u.searchParams.get('page') ?? 0);
+    res.setHeader('Content-Type', 'application/json');
+    res.end(bodies[p] ?? JSON.stringify({ hits: [], page: p, nbPages: PAGES }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.stdout.write(`ingest benchmark: ${TOTAL} Hacker News–shaped mentions from ${url} (${PAGES} pages)\n`);
+  const results: string[] = [];
+  try {
+    const lite = await openDb();
+    try {
+      const rate = await benchOne('PGlite', lite, url);
+      results.push(`PGlite ${rate >= 3000 ? 'meets' : 'MISSES'} the 3,000/s target`);
+    } finally {
+      await lite.close();
+    }
+    const schema = `bench_ingest_${process.pid}`;
+    let pg: Db | null = null;
+    try {
+      pg = await openDb({ url: PG_URL, schema });
+    } catch (err) {
+      process.stdout.write(`PostgreSQL: skipped (${(err as Error).message})\n`);
+    }
+    if (pg) {
+      try {
+        const rate = await benchOne('PostgreSQL', pg, url);
+        results.push(`PostgreSQL ${rate >= 8000 ? 'meets' : 'MISSES'} the 8,000/s target`);
+      } finally {
+        await pg.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
+        await pg.close();
+      }
+    }
+  } finally {
+    server.close();
+  }
+  process.stdout.write(`${results.join('; ')}\n`);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
