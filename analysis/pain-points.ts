@@ -2,21 +2,30 @@
  * Pain-point tagging: the fixed default taxonomy (model.ts PAIN_POINTS) from lexicons/pain-points.json,
  * plus categories and words from the config.
  *
- * A tag needs a complaint, not a keyword alone:
+ * A tag needs a complaint, not a keyword alone. A keyword counts unless:
  *
- * | the keyword is …                                   | counts when                                   |
- * |----------------------------------------------------|-----------------------------------------------|
- * | in a clause whose sentiment is negative            | always                                        |
- * | in a mention that is negative or has a complaint   | the keyword is not negated ("no delay"), or   |
- * | cue ("still waiting", "on hold")                   | the mention as a whole is negative            |
- * | in a positive or neutral mention with no complaint | never ("no delay at all, great" tags nothing) |
+ * | the keyword is …                                            | example                               |
+ * |-------------------------------------------------------------|---------------------------------------|
+ * | a problem word denied by a negator in the 3 words before it | "no delay at all", "never late"       |
+ * | in a positive clause, or the mention is praise (positive,   | "refund was quick, thanks"            |
+ * | no complaint cue) and its clause is not negative            |                                       |
+ * | in an information question and names no problem itself     | "is there wifi on board?"             |
+ *
+ * A flat statement of a problem counts even when the sentiment is neutral ("my bag is lost", "flight
+ * delayed 3 hours"); a mention with no sign of a problem at all (no negative word, no complaint cue)
+ * needs evidence of at least MIN_WITHOUT_PROBLEM. Things whose absence is the complaint ("no refund",
+ * "didn't get my bag") are not denied by a negator.
+ *
+ * Order: a specific pain point (lost item, cancellation, delay, booking, staff…) beats the generic
+ * customer-service when both fire, unless the customer-service evidence is about the contact itself
+ * (on hold, a phone queue, "customer service"); waiting on such a contact is customer-service too.
  *
  * Each tag's score is 1 - exp(-Σ weights / 3), in (0, 1); tags are returned strongest first with
  * their evidence (the matched words, strongest first).
  */
 import { createRequire } from 'node:module';
 import type { PainPointTag } from '../model.js';
-import type { SentimentDetail } from './sentiment.js';
+import type { Segment, SentimentDetail, Token } from './sentiment.js';
 import { tokenise, wordValence } from './sentiment.js';
 
 const require = createRequire(import.meta.url);
@@ -31,8 +40,6 @@ for (const [cue, targets] of Object.entries(DEFAULT.cues)) {
 }
 
 /** How many pieces of evidence make a tag's strength. */
-/** How many pieces of evidence make a tag's strength. */
-/** How many pieces of evidence make a tag's strength. */
 const TOP_EVIDENCE = 4;
 /** Weight given to words the config adds. */
 export const CONFIG_WORD_WEIGHT = 2;
@@ -43,6 +50,39 @@ interface Entry {
   term: string;
   /** The term itself names a problem (a negative word in the sentiment lexicon: delayed, lost, rude). */
   problem: boolean;
+  /** A negator before the term denies the problem ("no delay", "never late"); false for things whose
+   * absence is the complaint ("no refund", "didn't get my bag"). */
+  negatable: boolean;
+}
+
+interface Score {
+  sum: number;
+  ev: Array<[string, number]>;
+}
+
+/** The generic pain point that other, specific ones beat when both fire. */
+const GENERIC = 'customer-service';
+/** A customer-service piece of evidence at least this strong is about the interaction itself. */
+const INTERACTION_WEIGHT = 2.9;
+/** Factor on customer-service evidence when a specific pain point also fired. */
+const GENERIC_DEMOTION = 0.6;
+/** Customer-service evidence naming a contact channel: waiting on it is a service problem. */
+const CONTACT = new Set(['phone', 'call', 'calling', 'called', 'hold', 'on hold', 'chat', 'live chat', 'hotline', 'helpline', 'call center', 'call centre', 'phone call', "can't get through", 'get through', 'hung up']);
+/** Evidence a flat mention (no negative word, no complaint cue) needs before it is tagged. */
+const MIN_WITHOUT_PROBLEM = 2;
+/** Words whose absence is itself the complaint: a negator before them does not deny a problem. */
+const ABSENCE_IS_PROBLEM = new Set([
+  'refund', 'refunds', 'refunded', 'response', 'reply', 'answer', 'help', 'update', 'updates', 'compensation',
+  'information', 'info', 'service', 'signal', 'wifi', 'power', 'internet', 'bag', 'bags', 'luggage', 'call',
+  'callback', 'email', 'apology', 'explanation', 'communication', 'seat', 'seats', 'food', 'water',
+]);
+const YOU = new Set(['you', 'your', "you're", 'youre', 'u', 'ur', "y'all", 'yall']);
+
+/** The mention is addressed to the brand: an @handle or "you / your". */
+function addressesBrand(text: string, tokens: Token[]): boolean {
+  if (text.includes('@')) return true;
+  for (const t of tokens) if (t.k === 'word' && YOU.has(t.text)) return true;
+  return false;
 }
 
 interface TrieNode {
@@ -113,7 +153,8 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
     if (existing) existing.weight = Math.max(existing.weight, weight);
     else {
       const problem = words.some((w) => (wordValence(w) ?? 0) < 0);
-      node.entries.push({ id, weight, term: term.replace(/\*$/, '').trim().toLowerCase(), problem });
+      const negatable = problem && !words.some((w) => ABSENCE_IS_PROBLEM.has(w)) && !NEGATORS.has(words[0] as string);
+      node.entries.push({ id, weight, term: term.replace(/\*$/, '').trim().toLowerCase(), problem, negatable });
     }
   };
   for (const [id, terms] of Object.entries(DEFAULT.categories)) {
@@ -129,55 +170,75 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
     ids,
     tag(text, sentiment) {
       if (!sentiment) return [];
-      const lower = text.toLowerCase();
-      const toks: Array<{ w: string; index: number }> = [];
-      for (const t of sentiment.tokens) if (t.k === 'word') toks.push({ w: t.text, index: t.index });
+      const tokens = sentiment.tokens;
+      const segments = sentiment.segments;
       const overallNegative = sentiment.label === 'negative';
-      const complaint = overallNegative || sentiment.complaints.length > 0;
       const positive = sentiment.label === 'positive';
-      // Some sign of a problem somewhere in a neutral mention (a negative word, a bare negator).
-      const problemSign = !positive && (sentiment.negWords < 0 || sentiment.bareNegators > 0);
-      const scores = new Map<string, { sum: number; ev: Array<[string, number]> }>();
-      for (let i = 0; i < toks.length; i++) {
-        // Walk the trie from token i; collect every entry that ends on a token.
-        const w0 = (toks[i] as { w: string }).w;
-        if (!root.next.has(w0) && !root.prefixes.has(w0.slice(0, 3))) continue;
-        const found: Array<[Entry, number]> = [];
+      const hasComplaint = sentiment.complaints.length > 0;
+      // A positive mention with no complaint cue is praise as a whole ("refund was quick, thanks").
+      const praiseMention = positive && !hasComplaint;
+      // An information question ("is there wifi on board?") counts only words that name a problem.
+      const question = sentiment.infoQuestion;
+      const scores = new Map<string, Score>();
+      let seg = 0;
+      // Index (in words) of the last negator in the current clause, for the 3-word negation scope.
+      let wordNo = 0;
+      let lastNegator = -10;
+      for (let i = 0; i < tokens.length; i++) {
+        const t0 = tokens[i] as Token;
+        if (t0.k !== 'word') {
+          if (t0.k === 'stop' || t0.k === 'bang') lastNegator = -10;
+          continue;
+        }
+        wordNo++;
+        const w0 = t0.text;
+        if (NEGATORS.has(w0)) lastNegator = wordNo;
+        if (!root.next.has(w0) && !(root.prefixes.size > 0 && root.prefixes.has(w0.slice(0, 3)))) continue;
+        // Walk the trie from token i over the following words; collect every entry that ends on a word.
+        let found: Entry[] | null = null;
         let frontier: TrieNode[] = [root];
-        for (let j = i; j < toks.length && frontier.length > 0; j++) {
-          const w = (toks[j] as { w: string }).w;
+        for (let j = i; j < tokens.length && frontier.length > 0; j++) {
+          const tj = tokens[j] as Token;
+          if (tj.k !== 'word') break;
+          const w = tj.text;
           const nextFrontier: TrieNode[] = [];
           for (const node of frontier) {
             const exact = node.next.get(w);
             if (exact) {
               nextFrontier.push(exact);
-              for (const e of exact.entries) found.push([e, j]);
+              if (exact.entries.length > 0) (found ??= []).push(...exact.entries);
             }
             if (node.prefixes.size > 0)
               for (const [p, child] of node.prefixes.get(w.slice(0, 3)) ?? EMPTY)
-                if (w.startsWith(p)) for (const e of child.entries) found.push([e, j]);
+                if (w.startsWith(p) && child.entries.length > 0) (found ??= []).push(...child.entries);
           }
           frontier = nextFrontier;
         }
-        if (found.length === 0) continue;
-        const at = (toks[i] as { index: number }).index;
-        const segment = sentiment.segments.find((s) => at >= s.start && at < s.end);
-        const clauseNegative = segment !== undefined && segment.sum < -0.5;
-        let negated = false;
-        for (let k = Math.max(0, i - 3); k < i; k++) if (NEGATORS.has((toks[k] as { w: string }).w)) negated = true;
-        if (requireComplaint && negated && !overallNegative && !clauseNegative) continue;
-        for (const [e] of found) {
-          // See the table above; a neutral mention counts only a term that itself names a problem.
-          if (requireComplaint && !clauseNegative && !complaint && !(e.problem && !positive) && !problemSign) continue;
+        if (found === null) continue;
+        const at = t0.index;
+        while (seg < segments.length - 1 && at >= (segments[seg] as Segment).end) seg++;
+        const clause = (segments[seg] as Segment).sum;
+        const clauseNegative = clause < -0.5;
+        const negated = wordNo - lastNegator <= 3;
+        for (const e of found) {
+          if (requireComplaint) {
+            // "no delay at all", "never late", "wasn't rude": the problem is denied.
+            if (negated && e.negatable) continue;
+            // Praise: the clause is positive, or the whole mention is praise and this clause is not negative.
+            if (!clauseNegative && (clause > 0.5 || praiseMention)) continue;
+            if (question && !e.problem && !clauseNegative) continue;
+          }
           const w = e.weight * (clauseNegative ? 1.2 : 1);
-          const cur = scores.get(e.id) ?? { sum: 0, ev: [] };
-          if (!cur.ev.some(([t]) => t === e.term)) {
+          let cur = scores.get(e.id);
+          if (!cur) scores.set(e.id, (cur = { sum: 0, ev: [] }));
+          if (!cur.ev.some((x) => x[0] === e.term)) {
             cur.sum += w;
             cur.ev.push([e.term, w]);
           }
-          scores.set(e.id, cur);
         }
       }
+      // A flat mention with no sign of a problem anywhere needs more than one weak word.
+      const problemSign = overallNegative || hasComplaint || sentiment.negWords < 0 || sentiment.bareNegators > 0;
       // Complaint cues ("on hold", "missed connection") point to pain points of their own; they count
       // half when words already name the problem ("waiting for my refund" is about the refund).
       const cueFactor = scores.size > 0 ? 0.5 : 1;
@@ -185,30 +246,45 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         for (const [id, w0] of CUE_MAP.get(cue.name) ?? []) {
           // Except failures of contact (on hold, hung up, no reply): those are the complaint itself.
           const w = id === 'customer-service' ? w0 * 1.5 : w0 * cueFactor;
-          const cur = scores.get(id) ?? { sum: 0, ev: [] };
-          if (!cur.ev.some(([t]) => t === cue.name)) {
+          let cur = scores.get(id);
+          if (!cur) scores.set(id, (cur = { sum: 0, ev: [] }));
+          if (!cur.ev.some((x) => x[0] === cue.name)) {
             cur.sum += w;
             cur.ev.push([cue.name, w]);
           }
-          scores.set(id, cur);
         }
       }
       // A negative mention addressed to the brand that names no specific problem is a complaint about
       // how the brand treats its customers: customer-service, with the negative words as evidence.
       let strong = false;
       for (const v of scores.values()) if (v.sum >= 1) strong = true;
-      if (!strong && (overallNegative || (problemSign && sentiment.complaints.length > 0)) && /(?:^|\s)@\w|\b(?:you|your|you're|youre|u|ur|y'all|yall)\b/.test(lower)) {
+      if (!strong && (overallNegative || (problemSign && hasComplaint)) && addressesBrand(text, tokens)) {
         const cs = scores.get('customer-service');
         const ev = cs ? cs.ev.map(([t]) => t) : sentiment.complaints.map((c) => c.name).slice(0, 3);
         scores.set('customer-service', { sum: 1, ev: (ev.length > 0 ? ev : ['complaint to the brand']).map((t) => [t, 1]) });
       }
+      // A specific problem (lost bag, cancellation, delay, rude staff…) beats the generic
+      // customer-service when both fire, unless the text is about the service interaction itself
+      // (on hold, hung up, "customer service", a representative, no reply).
+      const cs = scores.get(GENERIC);
+      // Waiting to reach someone (on hold, a phone queue) is about the service contact itself.
+      const contact = cs !== undefined && cs.ev.some((x) => CONTACT.has(x[0]));
+      const waiting = scores.get('waiting-time');
+      if (contact && waiting) waiting.sum *= 0.5;
+      if (cs && !contact && !cs.ev.some((x) => x[1] >= INTERACTION_WEIGHT)) {
+        let specific = 0;
+        for (const [id, v] of scores) if (id !== GENERIC && v.sum > specific) specific = v.sum;
+        if (specific >= 2.5) cs.sum *= GENERIC_DEMOTION;
+      }
       const tags: PainPointTag[] = [];
+      const minSum = problemSign || !requireComplaint ? 1 : MIN_WITHOUT_PROBLEM;
       for (const [id, { sum, ev }] of scores) {
-        if (sum < 1) continue;
+        if (sum < minSum) continue;
         ev.sort((a, b) => b[1] - a[1]);
         // Strength = the TOP_EVIDENCE strongest pieces: many weak words do not outweigh one clear one.
         let top = 0;
         for (let k = 0; k < ev.length && k < TOP_EVIDENCE; k++) top += (ev[k] as [string, number])[1];
+        if (id === GENERIC && sum < top) top = sum;
         tags.push({ id, evidence: ev.map(([t]) => t), score: Math.round((1 - Math.exp(-top / 3)) * 1000) / 1000 });
       }
       tags.sort((a, b) => b.score - a.score || ids.indexOf(a.id) - ids.indexOf(b.id));

@@ -281,7 +281,7 @@ const QUESTION_OPENERS = new Set(
 );
 
 /** Per-token detail, offsets into the cleaned text. */
-interface Segment {
+export interface Segment {
   start: number;
   end: number;
   sum: number;

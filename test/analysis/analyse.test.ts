@@ -83,6 +83,45 @@ describe('pain points need a complaint', () => {
     expect(ids(text)).toEqual([]);
   });
 
+  it.each([
+    'never late, always on time',
+    "the technician wasn't rude at all, very patient",
+    'nothing was broken or damaged, thank you',
+    'the refund was quick, thanks',
+    'love the new seats, so comfortable!',
+  ])('denied or praised: %s → no tag', (text) => {
+    expect(ids(text)).toEqual([]);
+  });
+
+  it.each([
+    ['my bag is lost', 'lost-item'],
+    ['flight delayed 3 hours', 'delay'],
+    ['my parcel went missing', 'lost-item'],
+  ])('a flat statement of a problem is a complaint even when neutral: %s → %s', (text, id) => {
+    expect(run(text).sentiment.label).not.toBe('positive');
+    expect(ids(text)[0]).toBe(id);
+  });
+
+  it.each([
+    ['customer service lost my bag and nobody called back', 'lost-item'],
+    ['support said my order was cancelled, no reason given', 'cancellation'],
+    ['the agent was so rude, worst attitude ever', 'staff-behaviour'],
+    ["the website won't let me change my reservation", 'booking'],
+    ['waited 50 minutes in line at the counter, only one person working', 'waiting-time'],
+    ['my suitcase arrived crushed and the handle is broken', 'damaged-item'],
+    ['the food was cold and the seat was broken, poor quality all round', 'product-quality'],
+  ])('a specific reason beats generic customer service: %s → %s', (text, id) => {
+    expect(ids(text)[0]).toBe(id);
+  });
+
+  it('waiting on hold is about the service contact: customer-service first', () => {
+    expect(ids('on hold for 45 minutes, phone queue is a joke')[0]).toBe('customer-service');
+  });
+
+  it('no refund is a complaint, not a denied problem', () => {
+    expect(ids('still no refund for my cancelled order')).toContain('refund');
+  });
+
   it('config words extend an existing category', () => {
     expect(ids('the courier van drove off with my stuff, awful')).toContain('delivery');
   });
