@@ -201,7 +201,17 @@ async function collectInto(deps: Deps, source: SourceRow, collector: AnyCollecto
       const cursor = await getCursor(deps.db, source.id, task.key);
       let lastCursor: unknown = null;
       let aborted = false;
-      for await (const page of collector.fetch(ctx, task, cursor)) {
+      // The next page is fetched while this one is stored (the two overlap); a page is only handed on
+      // after the one before it is stored, and a failure discards the prefetched page.
+      const it = collector.fetch(ctx, task, cursor)[Symbol.asyncIterator]();
+      let nextPage = it.next();
+      for (;;) {
+        const step = await nextPage;
+        if (step.done) break;
+        const page = step.value;
+        nextPage = opts.signal?.aborted ? Promise.resolve({ done: true, value: undefined }) : it.next();
+        // a prefetch that fails while this page is stored is reported when awaited, not as unhandled
+        nextPage.catch(() => undefined);
         summary.fetched += page.items.length;
         const batch = normaliseAll(page.items, ctx, collector, task, summary, tlog);
         if (batch.length > 0) {
@@ -213,6 +223,7 @@ async function collectInto(deps: Deps, source: SourceRow, collector: AnyCollecto
         if (page.cursor !== null && page.cursor !== undefined) lastCursor = page.cursor;
         if (opts.signal?.aborted) {
           aborted = true;
+          await it.return?.(undefined);
           break;
         }
       }
