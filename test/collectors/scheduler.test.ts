@@ -13,11 +13,9 @@ let db: Db;
 let server: http.Server;
 let port = 0;
 let slowPage2 = 0;
-let requests = 0;
 beforeAll(async () => {
   db = await openTestDb();
   server = http.createServer((req, res) => {
-    requests++;
     const u = new URL(req.url!, 'http://x');
     if (u.pathname.startsWith('/fail')) {
       res.statusCode = 500;
