@@ -197,8 +197,9 @@ export function buildProgram(): Command {
       try {
         const runs = await collectAll(ctx, o.source ? { source: o.source } : {});
         await analyzePending(ctx);
-        for (const r of runs) process.stdout.write(`${JSON.stringify(r)}\n`);
-        if (runs.some((r) => (r as { status?: string }).status === 'error')) process.exitCode = 1;
+        for (const { insertedIds: _ids, ...r } of runs) process.stdout.write(`${JSON.stringify(r)}\n`);
+        // A run that failed, or stopped part-way (what it stored is kept), is a failure for scripts.
+        if (runs.some((r) => r.status === 'error' || r.status === 'partial')) process.exitCode = 1;
       } finally {
         await ctx.close();
       }

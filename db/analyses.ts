@@ -21,7 +21,7 @@ export interface PendingMention {
  */
 export async function listPendingMentions(db: Queryable, version: string, limit: number, afterId = 0): Promise<PendingMention[]> {
   const r = await db.query<{ id: number; text: string; title: string | null; language: string | null; brand_hint: string | null }>(
-    `select m.id, m.text, m.title, m.language, b.name as brand_hint
+    `select m.id, m.text, m.title, m.language, coalesce(m.brand_hint, b.name) as brand_hint
        from mentions m
        join sources s on s.id = m.source_id
        left join brands b on b.id = s.brand_id
