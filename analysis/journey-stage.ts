@@ -120,19 +120,20 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
   // natural's tokenizeAndStem (split on [^a-zA-Z0-9'\-/], drop stop words, Porter stem), with the
   // stop words in a Set and stems memoised: the same features, several times faster.
   const stops = new Set((require('natural/lib/natural/util/stopwords.js') as { words: string[] }).words);
-  const stemCache = new Map<string, string>();
+  // Token → feature index (-1: a stop word or a stem the model never saw), memoised: one lookup per
+  // token instead of stop-word test, stemming and feature lookup.
+  const featureCache = new Map<string, number>();
   const stemmer = PorterStemmer;
   function featureIndices(text: string): number[] {
     const out: number[] = [];
     for (const tok of text.split(/[^a-zA-Z0-9'\-/]+/)) {
-      if (tok === '' || stops.has(tok)) continue;
-      let st = stemCache.get(tok);
-      if (st === undefined) {
-        st = stemmer.stem(tok);
-        if (stemCache.size < 50_000) stemCache.set(tok, st);
+      if (tok === '') continue;
+      let k = featureCache.get(tok);
+      if (k === undefined) {
+        k = stops.has(tok) ? -1 : index.get(stemmer.stem(tok)) ?? -1;
+        if (featureCache.size < 50_000) featureCache.set(tok, k);
       }
-      const k = index.get(st);
-      if (k !== undefined && !out.includes(k)) out.push(k);
+      if (k >= 0 && !out.includes(k)) out.push(k);
     }
     return out;
   }
@@ -208,6 +209,10 @@ export function ruleScores(lower: string): Map<JourneyStage, number> {
   return out;
 }
 
+function round(x: number): number {
+  return Math.round(Math.min(0.99, x) * 100) / 100;
+}
+
 /** Journey stage of a mention, or null when unsure. See the decision table above. */
 export function detectStage(
   text: string,
@@ -226,7 +231,6 @@ export function detectStage(
       bestScore = v;
     }
   }
-  const round = (x: number): number => Math.round(Math.min(0.99, x) * 100) / 100;
   // Rules alone decide when one stage is sure and no other stage has evidence.
   if (best && bestScore >= RULE_SURE && bestScore === ruleTotal) {
     return { id: best, confidence: round(0.75 + 0.05 * Math.min(3, bestScore - RULE_SURE + 1)) };

@@ -78,6 +78,13 @@ const ABSENCE_IS_PROBLEM = new Set([
 ]);
 const YOU = new Set(['you', 'your', "you're", 'youre', 'u', 'ur', "y'all", 'yall']);
 
+const byWeight = (a: [string, number], b: [string, number]): number => b[1] - a[1];
+
+function hasTerm(ev: Array<[string, number]>, term: string): boolean {
+  for (const x of ev) if (x[0] === term) return true;
+  return false;
+}
+
 /** The mention is addressed to the brand: an @handle or "you / your". */
 function addressesBrand(text: string, tokens: Token[]): boolean {
   if (text.includes('@')) return true;
@@ -87,13 +94,33 @@ function addressesBrand(text: string, tokens: Token[]): boolean {
 
 interface TrieNode {
   next: Map<string, TrieNode>;
-  /** Wildcard children ("deliver*"), indexed by their first three letters. */
-  prefixes: Map<string, Array<[string, TrieNode]>>;
+  /** Wildcard children ("deliver*"), indexed by their first three characters (see key3). */
+  prefixes: Map<number, Array<[string, TrieNode]>>;
   entries: Entry[];
 }
 
 const newNode = (): TrieNode => ({ next: new Map(), prefixes: new Map(), entries: [] });
-const EMPTY: Array<[string, TrieNode]> = [];
+
+/** The first three UTF-16 units of a word as one number (no string is built), or -1 if shorter. */
+function key3(w: string): number {
+  return w.length < 3 ? -1 : (w.charCodeAt(0) * 65536 + w.charCodeAt(1)) * 65536 + w.charCodeAt(2);
+}
+
+/** Collects every entry of the trie that ends on a word, walking from `node` over tokens[j…]. */
+function collect(node: TrieNode, tokens: Token[], j: number, out: Entry[]): void {
+  const t = tokens[j];
+  if (t === undefined || t.k !== 'word') return;
+  const w = t.text;
+  const exact = node.next.get(w);
+  if (exact !== undefined) {
+    for (const e of exact.entries) out.push(e);
+    if (exact.next.size > 0 || exact.prefixes.size > 0) collect(exact, tokens, j + 1, out);
+  }
+  if (node.prefixes.size > 0) {
+    const list = node.prefixes.get(key3(w));
+    if (list !== undefined) for (const [p, child] of list) if (w.startsWith(p)) for (const e of child.entries) out.push(e);
+  }
+}
 const NEGATORS = new Set(['no', 'not', 'never', 'without', 'zero', "didn't", 'didnt', "wasn't", 'wasnt', "isn't", 'isnt', 'nothing']);
 
 /** A compiled pain-point lexicon. */
@@ -131,7 +158,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       const w = words[i] as string;
       const last = i === words.length - 1;
       if (last && wildcard) {
-        const key = w.slice(0, 3);
+        const key = key3(w);
         const list = node.prefixes.get(key) ?? [];
         node.prefixes.set(key, list);
         let child = list.find(([p]) => p === w)?.[1];
@@ -149,6 +176,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         node = child;
       }
     }
+    if (!ids.includes(id)) ids.push(id);
     const existing = node.entries.find((e) => e.id === id);
     if (existing) existing.weight = Math.max(existing.weight, weight);
     else {
@@ -158,7 +186,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
     }
   };
   for (const [id, terms] of Object.entries(DEFAULT.categories)) {
-    ids.push(id);
+    if (!ids.includes(id)) ids.push(id);
     for (const [term, w] of Object.entries(terms)) add(id, term, w);
   }
   for (const [id, terms] of Object.entries(extra)) {
@@ -180,6 +208,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       // An information question ("is there wifi on board?") counts only words that name a problem.
       const question = sentiment.infoQuestion;
       const scores = new Map<string, Score>();
+      const found: Entry[] = [];
       let seg = 0;
       // Index (in words) of the last negator in the current clause, for the 3-word negation scope.
       let wordNo = 0;
@@ -193,28 +222,9 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         wordNo++;
         const w0 = t0.text;
         if (NEGATORS.has(w0)) lastNegator = wordNo;
-        if (!root.next.has(w0) && !(root.prefixes.size > 0 && root.prefixes.has(w0.slice(0, 3)))) continue;
-        // Walk the trie from token i over the following words; collect every entry that ends on a word.
-        let found: Entry[] | null = null;
-        let frontier: TrieNode[] = [root];
-        for (let j = i; j < tokens.length && frontier.length > 0; j++) {
-          const tj = tokens[j] as Token;
-          if (tj.k !== 'word') break;
-          const w = tj.text;
-          const nextFrontier: TrieNode[] = [];
-          for (const node of frontier) {
-            const exact = node.next.get(w);
-            if (exact) {
-              nextFrontier.push(exact);
-              if (exact.entries.length > 0) (found ??= []).push(...exact.entries);
-            }
-            if (node.prefixes.size > 0)
-              for (const [p, child] of node.prefixes.get(w.slice(0, 3)) ?? EMPTY)
-                if (w.startsWith(p) && child.entries.length > 0) (found ??= []).push(...child.entries);
-          }
-          frontier = nextFrontier;
-        }
-        if (found === null) continue;
+        found.length = 0;
+        collect(root, tokens, i, found);
+        if (found.length === 0) continue;
         const at = t0.index;
         while (seg < segments.length - 1 && at >= (segments[seg] as Segment).end) seg++;
         const clause = (segments[seg] as Segment).sum;
@@ -231,7 +241,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
           const w = e.weight * (clauseNegative ? 1.2 : 1);
           let cur = scores.get(e.id);
           if (!cur) scores.set(e.id, (cur = { sum: 0, ev: [] }));
-          if (!cur.ev.some((x) => x[0] === e.term)) {
+          if (!hasTerm(cur.ev, e.term)) {
             cur.sum += w;
             cur.ev.push([e.term, w]);
           }
@@ -248,7 +258,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
           const w = id === 'customer-service' ? w0 * 1.5 : w0 * cueFactor;
           let cur = scores.get(id);
           if (!cur) scores.set(id, (cur = { sum: 0, ev: [] }));
-          if (!cur.ev.some((x) => x[0] === cue.name)) {
+          if (!hasTerm(cur.ev, cue.name)) {
             cur.sum += w;
             cur.ev.push([cue.name, w]);
           }
@@ -280,14 +290,16 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       const minSum = problemSign || !requireComplaint ? 1 : MIN_WITHOUT_PROBLEM;
       for (const [id, { sum, ev }] of scores) {
         if (sum < minSum) continue;
-        ev.sort((a, b) => b[1] - a[1]);
+        if (ev.length > 1) ev.sort(byWeight);
         // Strength = the TOP_EVIDENCE strongest pieces: many weak words do not outweigh one clear one.
         let top = 0;
         for (let k = 0; k < ev.length && k < TOP_EVIDENCE; k++) top += (ev[k] as [string, number])[1];
         if (id === GENERIC && sum < top) top = sum;
-        tags.push({ id, evidence: ev.map(([t]) => t), score: Math.round((1 - Math.exp(-top / 3)) * 1000) / 1000 });
+        const evidence: string[] = [];
+        for (const x of ev) evidence.push(x[0]);
+        tags.push({ id, evidence, score: Math.round((1 - Math.exp(-top / 3)) * 1000) / 1000 });
       }
-      tags.sort((a, b) => b.score - a.score || ids.indexOf(a.id) - ids.indexOf(b.id));
+      if (tags.length > 1) tags.sort((a, b) => b.score - a.score || ids.indexOf(a.id) - ids.indexOf(b.id));
       return tags;
     },
   };
