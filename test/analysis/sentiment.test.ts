@@ -64,6 +64,25 @@ describe('language', () => {
     expect(r.painPoints).toEqual([]);
   });
 
+  // Function words pick a family (Romance, West Germanic, Nordic, Malay/Tagalog) and franc decides
+  // within it: languages close to each other must still come out right.
+  it.each([
+    ['El servicio al cliente es muy malo, nadie contesta', 'es'],
+    ['O meu pedido não chegou e ninguém responde', 'pt'],
+    ['Obrigado pela ajuda, o atendimento foi muito bom', 'pt'],
+    ['Il mio ordine è arrivato in ritardo e nessuno risponde', 'it'],
+    ['Je ne suis pas content de la livraison', 'fr'],
+    ['Comanda mea nu a ajuns și nimeni nu răspunde', 'ro'],
+    ['Mijn pakket is niet aangekomen en niemand reageert', 'nl'],
+    ['Mein Paket ist nicht angekommen und der Kundendienst antwortet nicht', 'de'],
+    ['Min beställning har inte kommit och ingen svarar', 'sv'],
+    ['Jeg har ikke fått pakken min og ingen svarer', 'nb'],
+    ['Pesanan saya belum sampai dan tidak ada yang menjawab', 'id'],
+    ['Hindi dumating ang order ko at walang sumasagot sa mga tawag', 'tl'],
+  ])('within a language family: %s → %s', (text, lang) => {
+    expect(a.analyse({ text }).language).toBe(lang);
+  });
+
   it.each(['ok', '👍', '', '?!', 'lol'])('%j is too short to tell: und, not scored', (text) => {
     const r = a.analyse({ text });
     expect(r.language).toBe('und');
