@@ -276,6 +276,33 @@ ALL_PATTERNS.forEach(([p], idx) => {
 });
 const NO_PATTERNS: number[] = [];
 
+/** Everything the scorer needs to know about one word, so each word costs one lookup. */
+interface WordInfo {
+  contrast: boolean;
+  negator: boolean;
+  /** First word of a multi-word lexicon entry. */
+  bigramFirst: boolean;
+  intens: number | undefined;
+  /** LEX valence of the word itself (elongation and "'s" fall back to lookup()). */
+  valence: number | undefined;
+  triggers: number[] | undefined;
+}
+const WORDS = new Map<string, WordInfo>();
+function wordInfo(w: string): WordInfo {
+  let info = WORDS.get(w);
+  if (!info) {
+    info = { contrast: false, negator: false, bigramFirst: false, intens: undefined, valence: undefined, triggers: undefined };
+    WORDS.set(w, info);
+  }
+  return info;
+}
+for (const w of CONTRAST) wordInfo(w).contrast = true;
+for (const w of NEGATORS) wordInfo(w).negator = true;
+for (const w of BIGRAM_FIRST) wordInfo(w).bigramFirst = true;
+for (const [w, m] of INTENS) wordInfo(w).intens = m;
+for (const [w, v] of LEX) if (!w.includes(' ')) wordInfo(w).valence = v;
+for (const [w, list] of TRIGGERS) wordInfo(w).triggers = list;
+
 const QUESTION_OPENERS = new Set(
   'can could do does did is are will would what when where how which who any anyone hi hello hey should may was were has have whats what\'s'.split(' '),
 );
@@ -435,7 +462,8 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
     else {
       const w = t.text;
       if (firstWord === null) firstWord = w;
-      if (CONTRAST.has(w)) {
+      const info = WORDS.get(w);
+      if (info !== undefined && info.contrast) {
         // Clause before the contrast counts half; the clause after counts 1.5× (applied below).
         for (const s of segments) s.sum *= 0.5;
         posWords *= 0.5;
@@ -448,7 +476,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
         seg = pushSegment(segments, seg, t.index);
         continue;
       }
-      if (NEGATORS.has(w)) {
+      if (info !== undefined && info.negator) {
         if (negatorPending) negatorsUnused++;
         negLeft = 3;
         negatorPending = true;
@@ -456,20 +484,21 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       }
       const next = tokens[i + 1];
       if (next && next.k === 'word') {
-        const bigram = BIGRAM_FIRST.has(w) ? LEX.get(`${w} ${next.text}`) : undefined;
+        const bigram = info !== undefined && info.bigramFirst ? LEX.get(`${w} ${next.text}`) : undefined;
         if (bigram !== undefined) {
           v = bigram;
           i++;
         }
       }
       if (v === undefined) {
-        const im = INTENS.get(w);
+        const im = info?.intens;
         if (im !== undefined) {
           mult *= im;
           if (negLeft > 0) negLeft--;
           continue;
         }
-        v = lookup(w, t.elong);
+        v = info?.valence;
+        if (v === undefined && (t.elong || w.endsWith("'s"))) v = lookup(w, t.elong);
         if (v === undefined && t.tag) v = hashtagValence(w);
       }
       caps = !mostlyCaps && t.caps;
@@ -506,7 +535,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       continue;
     }
     if (t.k !== 'word') continue;
-    for (const idx of TRIGGERS.get(t.text) ?? NO_PATTERNS) run[idx] = 1;
+    for (const idx of WORDS.get(t.text)?.triggers ?? NO_PATTERNS) run[idx] = 1;
     const c0 = t.text.charCodeAt(0);
     if (c0 >= 48 && c0 <= 57) for (const idx of TRIGGERS.get('#digit') ?? NO_PATTERNS) run[idx] = 1;
     if (t.text.endsWith("n't") || (t.text.endsWith('nt') && NEGATORS.has(t.text)))
