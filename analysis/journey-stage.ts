@@ -152,9 +152,18 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
       }
       let total = 0;
       for (let c = 0; c < labels.length; c++) total += (scores[c] = Math.exp((scores[c] as number) - max));
+      // Insertion sort, best first (a handful of stages; stable like Array.prototype.sort).
       const out: Array<{ stage: JourneyStage; p: number }> = [];
-      for (let c = 0; c < labels.length; c++) out.push({ stage: labels[c] as JourneyStage, p: (scores[c] as number) / total });
-      out.sort((a, b) => b.p - a.p);
+      for (let c = 0; c < labels.length; c++) {
+        const item = { stage: labels[c] as JourneyStage, p: (scores[c] as number) / total };
+        let k = out.length;
+        out.push(item);
+        while (k > 0 && (out[k - 1] as { p: number }).p < item.p) {
+          out[k] = out[k - 1] as { stage: JourneyStage; p: number };
+          k--;
+        }
+        out[k] = item;
+      }
       return out;
     },
     naturalClassify(text: string) {

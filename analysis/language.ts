@@ -6,6 +6,8 @@
  * - A fast path answers 'en' when English function words clearly dominate, skipping franc.
  * - Otherwise, when common function words clearly point to one family (Romance, West Germanic, Nordic,
  *   Malay/Tagalog), franc compares only that family and English: about half the cost, same answer.
+ *   Before that, marker words of one language (MARKERS: at least three, and none of another
+ *   language) decide Spanish, Portuguese, French, Italian, Romanian, German or Dutch without franc.
  * - Fewer than MIN_LETTERS letters (after removing URLs, handles and hashtags) is too short: the
  *   service's languageHint is used if given, else 'und'.
  * Codes are ISO 639-1 where one exists, else ISO 639-3.
@@ -64,6 +66,44 @@ const FAMILIES: Array<[string[], Set<string>]> = [
   [['ind', 'zlm', 'tgl', 'eng'], new Set('yang dan ini itu tidak saya untuk dengan ada terima kasih ng sa ang mga hindi ako'.split(' '))],
 ];
 
+/**
+ * Words (written by the team) that mark one language of a family and no other language Earshot
+ * detects: when one language has at least SURE_MARKERS of them and no other has any, the language is
+ * decided without franc (franc is slow and unreliable on a few dozen characters).
+ */
+const MARKERS: Record<string, Set<string>> = {
+  es: new Set('el los las muy pero gracias hola está están estoy vez otra otro nadie hay ahora fue hasta mucho tengo tiene cuando también usted ustedes'.split(' ')),
+  pt: new Set('não nao obrigado obrigada você voce muito meu minha uma ao pelo pela são ninguém isso ela tem ainda também'.split(' ')),
+  fr: new Set("les des du et est je pas très merci une pour avec mais toujours rien nous vous c'est j'ai n'est suis sont cette aussi encore".split(' ')),
+  it: new Set('che sono grazie gli della anche mio mia questo molto nessuno ancora perché è'.split(' ')),
+  ro: new Set('și nu este pentru cu mea nimeni foarte mulțumesc sunt această încă'.split(' ')),
+  de: new Set('der das und ist nicht ich ein eine mit für auf danke sehr noch schon kein keine wir'.split(' ')),
+  nl: new Set('het een niet ik voor nog geen heb mijn jullie bedankt wij'.split(' ')),
+};
+/** Marker words one language needs (with none of another language) to skip franc. */
+const SURE_MARKERS = 3;
+
+/**
+ * The language when marker words decide it, else null. Markers are words no other listed language
+ * (nor English) commonly uses, so any marker of a second language means franc decides.
+ */
+function markedLanguage(words: string[]): string | null {
+  let best: string | null = null;
+  let bestHits = 0;
+  let others = 0;
+  for (const [lang, set] of Object.entries(MARKERS)) {
+    let hits = 0;
+    for (const w of words) if (set.has(w)) hits++;
+    if (hits === 0) continue;
+    if (hits > bestHits) {
+      others += bestHits;
+      best = lang;
+      bestHits = hits;
+    } else others += hits;
+  }
+  return best !== null && bestHits >= SURE_MARKERS && others === 0 ? best : null;
+}
+
 /** The franc candidates for `words`: one family when its function words clearly dominate, else all. */
 function candidates(words: string[]): string[] {
   let best = -1;
@@ -118,6 +158,8 @@ export function detectLanguage(text: string, hint?: string | null, words?: strin
   }
   if (en >= 2 && en === words.length) return 'en';
   if (words.length >= 3 && ((en >= 2 && en * 2 >= words.length) || (en >= 3 && en * 3 >= words.length))) return 'en';
+  const marked = markedLanguage(words);
+  if (marked !== null) return marked;
   body ??= text.replace(URL_RE, ' ').replace(HANDLE_RE, ' ');
   // franc needs no more than a few hundred characters to decide, and costs in proportion to length.
   const ranked = francAll(body.length > FRANC_CHARS ? body.slice(0, FRANC_CHARS) : body, { minLength: MIN_LETTERS, only: candidates(words) });

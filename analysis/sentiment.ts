@@ -538,7 +538,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
     for (const idx of WORDS.get(t.text)?.triggers ?? NO_PATTERNS) run[idx] = 1;
     const c0 = t.text.charCodeAt(0);
     if (c0 >= 48 && c0 <= 57) for (const idx of TRIGGERS.get('#digit') ?? NO_PATTERNS) run[idx] = 1;
-    if (t.text.endsWith("n't") || (t.text.endsWith('nt') && NEGATORS.has(t.text)))
+    if (t.text.charCodeAt(t.text.length - 1) === 116 /* t */ && (t.text.endsWith("n't") || (t.text.endsWith('nt') && NEGATORS.has(t.text))))
       for (const idx of TRIGGERS.get('#neg') ?? NO_PATTERNS) run[idx] = 1;
   }
   for (let idx = 0; idx < ALL_PATTERNS.length; idx++) {

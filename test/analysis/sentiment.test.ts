@@ -83,6 +83,18 @@ describe('language', () => {
     expect(a.analyse({ text }).language).toBe(lang);
   });
 
+  it.each([
+    ['Hola, mi pedido llegó tarde otra vez', 'es'],
+    ['Merci pour rien, toujours pas de réponse', 'fr'],
+    ['Grazie mille, questo servizio è molto buono', 'it'],
+  ])('marker words decide a short text franc gets wrong or is slow on: %s → %s', (text, lang) => {
+    expect(a.analyse({ text }).language).toBe(lang);
+  });
+
+  it('an English complaint quoting a foreign phrase stays English', () => {
+    expect(a.analyse({ text: 'the waiter said "no hay problema" and then we waited another hour for the food' }).language).toBe('en');
+  });
+
   it.each(['ok', '👍', '', '?!', 'lol'])('%j is too short to tell: und, not scored', (text) => {
     const r = a.analyse({ text });
     expect(r.language).toBe('und');
