@@ -54,8 +54,8 @@ const SWITCH_FROM_RE = /\b(?:switch(?:ed|ing)?|mov(?:ed|ing)|chang(?:ed|ing)|por
 const SWITCH_TO_RE = /\b(?:switch(?:ed|ing)?|mov(?:ed|ing)|port(?:ed|ing)|migrat(?:ed|ing)|going|went|goes|changing|changed)(?: over| back)? to\b/g;
 const LEAVE_FOR_RE = /\b(?:left|leaving|leave|ditch(?:ed|ing)?|dump(?:ed|ing)?|quit(?:ting)?|drop(?:ped|ping)?|cancel(?:l?ed|l?ing)?)\b/g;
 const INSTEAD_RE = /\binstead of\b/g;
-/** Cheap test: could the text switch or compare at all? */
-const SWITCH_OR_COMPARE_HINT = /\b(?:switch|mov|port|migrat|go|went|chang|transfer|jump|left|leav|ditch|dump|quit|drop|cancel|instead|than)/;
+/** Cheap test: could the text switch or compare at all? (The leading words of the patterns below.) */
+const SWITCH_OR_COMPARE_HINT = /\b(?:switch|mov(?:ed|ing)\b|port(?:ed|ing)\b|migrat|go(?:ing|es)?\b|went\b|chang(?:ed|ing)\b|transfer|jump|left\b|leav(?:e|ing)\b|ditch|dump|quit|drop|cancel|instead|than\b)/;
 const COMPARISON_RE = /\b(?:than|vs\.?|versus|compared (?:to|with)|prefer|unlike|instead of|over|same as|like)\b/;
 
 function nextBrand(located: Located[], from: number, within: number, exclude?: string): Located | undefined {
