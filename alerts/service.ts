@@ -16,7 +16,7 @@ import {
 } from '../db/alerts.js';
 import { resolveAlertsConfig, rulesForBrand, type AlertsConfig } from './config.js';
 import { findAlerts, planCycle, decide, RULE_CONFIG_KEY, type ActiveState } from './evaluate.js';
-import { loadEvaluationData } from './data.js';
+import { loadEvaluationData, loadEvaluationRange } from './data.js';
 import { buildMessage } from './message.js';
 import { createNotifiers } from './registry.js';
 import type { Notifier } from './notifier.js';
@@ -184,7 +184,7 @@ export interface BacktestAlert {
 /**
  * Replays the stored mentions from `from` to `to`, evaluating every `stepMinutes` with the current
  * rules and the same state machine as the live cycle, and returns the alerts it would have raised.
- * Sends nothing and stores nothing (reads only).
+ * Sends nothing and stores nothing (reads only). The counts for the whole range are loaded once.
  */
 export async function backtest(deps: Pick<Deps, 'db' | 'config'>, range: { from: Date; to: Date; stepMinutes?: number }): Promise<BacktestAlert[]> {
   const cfg = resolveAlertsConfig(deps.config.alerts);
@@ -193,9 +193,10 @@ export async function backtest(deps: Pick<Deps, 'db' | 'config'>, range: { from:
   const active = new Map<string, { state: ActiveState; alert: BacktestAlert }>();
   const lastResolved = new Map<string, Date>();
   let id = 0;
+  const dataAt = await loadEvaluationRange(deps.db, cfg, { from: range.from, to: range.to, stepMinutes: step / 60_000 });
   for (let t = range.from.getTime(); t <= range.to.getTime(); t += step) {
     const at = new Date(t);
-    const findings = findAlerts(await loadEvaluationData(deps.db, cfg, at), cfg);
+    const findings = findAlerts(dataAt(at), cfg);
     const firing = new Set<string>();
     for (const f of findings) {
       const k = `${f.rule}|${f.key}`;

@@ -249,58 +249,34 @@ const WITH_BRAND = `from mentions m
   join mention_facts f on f.mention_id = m.id
  where m.duplicate_of is null`;
 
-/** Mentions of one brand in the window `k` days before the evaluation window (`j` −1/+1: the window just after/before it). */
-export interface WindowCountRow {
+/** Mentions of one brand in one time bucket with one label and one set of pain points. */
+export interface BucketCountRow {
   brand: string;
-  own: boolean;
-  /** 0: the window (at − window, at]; k: the same window k days earlier. */
-  k: number;
-  /** 0: that window; 1: the window before it; −1: the window after it (only for k ≥ 1). */
-  j: number;
-  total: number;
-  negative: number;
-}
-
-/** Rows of (brand, k, j, label, pain points) for every mention in the windows `k` days back (k = 0..days), with their neighbours. */
-const WINDOWED = `
-  select x.brand_id, v.kk as k, v.j, x.label, x.pain_point_ids
-    from (select mb.brand_id, floor(extract(epoch from ($1::timestamptz - m.published_at)) / 86400)::int as k,
-                 extract(epoch from ($1::timestamptz - m.published_at)) as age, ${LABEL} as label, f.pain_point_ids
-            ${COUNTED}
-             and m.published_at <= $1 and m.published_at > $1::timestamptz - make_interval(days => $2::int + 1)) x
-    cross join lateral (values (x.k, floor((x.age - x.k * 86400) / ($3::int * 60))::int),
-                               (x.k + 1, case when x.age - x.k * 86400 >= 86400 - $3::int * 60 then -1 end)) v(kk, j)
-   where v.j is not null and v.j <= 1 and v.kk <= $2::int and (v.kk > 0 or v.j = 0)`;
-
-/** Counts for `(at − k days − window, at − k days]`, k = 0..days, and their neighbouring windows, per brand (brands with no mentions absent). */
-export async function countMentionWindows(db: Queryable, at: Date, windowMinutes: number, days: number): Promise<WindowCountRow[]> {
-  const r = await db.query<WindowCountRow>(
-    `select b.name as brand, b.own, w.k, w.j, count(*)::int as total, count(*) filter (where w.label = 'negative')::int as negative
-       from (${WINDOWED}) w join brands b on b.id = w.brand_id
-      group by b.name, b.own, w.k, w.j`,
-    [at, days, Math.round(windowMinutes)],
-  );
-  return r.rows;
-}
-
-/** Mentions of one brand tagged with one pain point in the window `k` days back (`j` as in WindowCountRow). */
-export interface PainPointCountRow {
-  brand: string;
-  k: number;
-  j: number;
-  painPoint: string;
+  /** Buckets back from the anchor: b holds (anchor − (b + 1) × size, anchor − b × size]. */
+  b: number;
+  negative: boolean;
+  painPoints: string[];
   n: number;
 }
 
-/** Like countMentionWindows, per pain point. */
-export async function countPainPointWindows(db: Queryable, at: Date, windowMinutes: number, days: number): Promise<PainPointCountRow[]> {
-  const r = await db.query<{ brand: string; k: number; j: number; pain_point: string; n: number }>(
-    `select b.name as brand, w.k, w.j, pp as pain_point, count(*)::int as n
-       from (${WINDOWED}) w join brands b on b.id = w.brand_id cross join lateral unnest(w.pain_point_ids) pp
-      group by b.name, w.k, w.j, pp`,
-    [at, days, Math.round(windowMinutes)],
+/**
+ * Counts of every brand's mentions in `(from, anchor]`, in buckets of `bucketSeconds` counted back from
+ * the anchor, grouped by brand, bucket, negative or not and the pain-point set. One grouped query: the
+ * rules build every window, its history and the trend levels from these rows in code, so a window that
+ * ends at the anchor (or a whole number of buckets before it) is counted exactly.
+ */
+export async function countMentionBuckets(db: Queryable, anchor: Date, from: Date, bucketSeconds: number): Promise<BucketCountRow[]> {
+  const r = await db.query<{ brand: string; b: number; neg: boolean; pp: string[] | null; n: number }>(
+    `select b.name as brand, x.b, x.neg, x.pp, count(*)::int as n
+       from (select mb.brand_id, floor(date_part('epoch', $1::timestamptz - m.published_at) / $3::int)::int as b,
+                    coalesce(${LABEL} = 'negative', false) as neg, coalesce(f.pain_point_ids, '{}') as pp
+               ${COUNTED}
+                and m.published_at <= $1 and m.published_at > $2) x
+       join brands b on b.id = x.brand_id
+      group by b.name, x.b, x.neg, x.pp`,
+    [anchor, from, Math.round(bucketSeconds)],
   );
-  return r.rows.map((x) => ({ brand: x.brand, k: x.k, j: x.j, painPoint: x.pain_point, n: x.n }));
+  return r.rows.map((x) => ({ brand: x.brand, b: x.b, negative: x.neg, painPoints: x.pp ?? [], n: x.n }));
 }
 
 /** Every brand with its aliases. */
@@ -320,24 +296,21 @@ export interface NegativeTextRow {
   brand: string;
   id: number;
   text: string;
-  inWindow: boolean;
+  publishedAt: Date;
 }
 
-/**
- * Negative mention texts per brand in `(baselineFrom, at]`, `inWindow` when after `windowFrom`; the most
- * recent `limit` per brand.
- */
-export async function listNegativeTexts(db: Queryable, at: Date, windowFrom: Date, baselineFrom: Date, limit: number): Promise<NegativeTextRow[]> {
-  const r = await db.query<{ brand: string; id: number; text: string; in_window: boolean }>(
-    `select brand, id, text, in_window from (
-       select b.name as brand, m.id, coalesce(m.title || ' ', '') || m.text as text, m.published_at > $2 as in_window,
-              row_number() over (partition by mb.brand_id, m.published_at > $2 order by m.published_at desc, m.id desc) as rn
-         ${WITH_BRAND} and m.published_at <= $1 and m.published_at > $3 and ${LABEL} = 'negative'
+/** Negative mention texts per brand in `(from, to]`, the most recent `limit` per brand. */
+export async function listNegativeTexts(db: Queryable, from: Date, to: Date, limit: number): Promise<NegativeTextRow[]> {
+  const r = await db.query<{ brand: string; id: number; text: string; published_at: Date }>(
+    `select brand, id, text, published_at from (
+       select b.name as brand, m.id, coalesce(m.title || ' ', '') || m.text as text, m.published_at,
+              row_number() over (partition by mb.brand_id order by m.published_at desc, m.id desc) as rn
+         ${WITH_BRAND} and m.published_at <= $2 and m.published_at > $1 and ${LABEL} = 'negative'
          ) y
-      where rn <= $4`,
-    [at, windowFrom, baselineFrom, limit],
+      where rn <= $3`,
+    [from, to, limit],
   );
-  return r.rows.map((x) => ({ brand: x.brand, id: Number(x.id), text: x.text, inWindow: x.in_window }));
+  return r.rows.map((x) => ({ brand: x.brand, id: Number(x.id), text: x.text, publishedAt: x.published_at }));
 }
 
 /** A negative mention with its reach. */

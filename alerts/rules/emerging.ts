@@ -51,6 +51,17 @@ export function phrasesOf(text: string, drop: ReadonlySet<string>): Set<string> 
   return out;
 }
 
+/**
+ * Phrases per Doc object. A backtest evaluates the same texts at many steps; a Doc object always
+ * belongs to one brand, so its phrases (which depend on that brand's words) never change.
+ */
+const phraseCache = new WeakMap<Doc, Set<string>>();
+function docPhrases(d: Doc, drop: ReadonlySet<string>): Set<string> {
+  let ph = phraseCache.get(d);
+  if (!ph) phraseCache.set(d, (ph = phrasesOf(d.text, drop)));
+  return ph;
+}
+
 /** Inputs of one brand's evaluation. */
 export interface EmergingInput {
   brand: string;
@@ -66,16 +77,32 @@ export interface EmergingInput {
   baselineMinutes: number;
 }
 
+function candidatePhrases(x: Pick<EmergingInput, 'window' | 'brandWords'>, p: RuleParams['emergingComplaint']): [string, number[]][] {
+  if (x.window.length < p.minCount) return [];
+  const inWindow = new Map<string, number[]>();
+  for (const d of x.window) {
+    for (const ph of docPhrases(d, x.brandWords)) {
+      const ids = inWindow.get(ph);
+      if (ids) ids.push(d.id);
+      else inWindow.set(ph, [d.id]);
+    }
+  }
+  return [...inWindow].filter(([, ids]) => ids.length >= p.minCount && ids.length >= p.minShare * x.window.length);
+}
+
+/** Whether any phrase of the window could fire (checked before loading the baseline texts). */
+export function hasEmergingCandidates(x: Pick<EmergingInput, 'window' | 'brandWords'>, p: RuleParams['emergingComplaint']): boolean {
+  return candidatePhrases(x, p).length > 0;
+}
+
 /** The emerging phrases of one brand, strongest first. */
 export function emergingComplaints(x: EmergingInput, p: RuleParams['emergingComplaint']): Finding[] {
-  if (x.window.length < p.minCount || x.baselineMinutes <= 0) return [];
-  const inWindow = new Map<string, number[]>();
-  for (const d of x.window) for (const ph of phrasesOf(d.text, x.brandWords)) inWindow.set(ph, [...(inWindow.get(ph) ?? []), d.id]);
-  const candidates = [...inWindow].filter(([, ids]) => ids.length >= p.minCount && ids.length >= p.minShare * x.window.length);
+  if (x.baselineMinutes <= 0) return [];
+  const candidates = candidatePhrases(x, p);
   if (candidates.length === 0) return [];
   const wanted = new Set(candidates.map(([ph]) => ph));
   const baseCount = new Map<string, number>();
-  for (const d of x.baseline) for (const ph of phrasesOf(d.text, x.brandWords)) if (wanted.has(ph)) baseCount.set(ph, (baseCount.get(ph) ?? 0) + 1);
+  for (const d of x.baseline) for (const ph of docPhrases(d, x.brandWords)) if (wanted.has(ph)) baseCount.set(ph, (baseCount.get(ph) ?? 0) + 1);
   const scale = x.windowMinutes / x.baselineMinutes;
   const scored = candidates
     .map(([phrase, ids]) => {

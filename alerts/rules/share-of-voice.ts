@@ -6,8 +6,8 @@
  */
 import type { Finding } from '../types.js';
 import type { RuleParams } from '../config.js';
-import { round2, seasonalBaseline, type BrandWindows } from './baseline.js';
-import { fmtWindow, sampleIndexes } from './spike.js';
+import { baselineSamples, round2, type BrandWindows } from './baseline.js';
+import { fmtWindow } from './spike.js';
 
 /** Findings for every competitor whose share jumped; `paramsFor` gives each brand's parameters. */
 export function shareOfVoiceJumps(all: readonly BrandWindows[], paramsFor: (brand: string) => RuleParams['shareOfVoice']): Finding[] {
@@ -15,18 +15,18 @@ export function shareOfVoiceJumps(all: readonly BrandWindows[], paramsFor: (bran
   const out: Finding[] = [];
   const totalNow = all.reduce((a, w) => a + w.current.total, 0);
   if (totalNow === 0) return out;
-  const days = Math.min(...all.map((w) => w.history.length));
-  const sumHistory = (i: number): number => all.reduce((a, w) => a + (w.history[i]?.total ?? 0), 0);
+  // A cell another brand has no stored mentions for counts as 0 for it.
+  const cellOf = (w: BrandWindows, day: number, offset: -1 | 0 | 1): number =>
+    (offset === 0 ? w.history[day - 1] : w.neighbours[day - 1]?.[offset === -1 ? 0 : 1])?.total ?? 0;
   for (const w of all) {
     if (w.own) continue;
     const p = paramsFor(w.brand);
     if (!p.enabled || w.current.total < p.minCount) continue;
-    const base = seasonalBaseline(Array.from({ length: days }, (_, i) => sumHistory(i)));
+    const base = baselineSamples(w);
     if (!base) continue;
-    const idx = sampleIndexes(days, base.kind);
-    const allBase = idx.reduce((a, i) => a + sumHistory(i), 0);
+    const allBase = base.samples.reduce((a, s) => a + all.reduce((b, o) => b + cellOf(o, s.day, s.offset), 0), 0);
     if (allBase === 0) continue;
-    const baseShare = idx.reduce((a, i) => a + (w.history[i]?.total ?? 0), 0) / allBase;
+    const baseShare = base.samples.reduce((a, s) => a + s.cell.total, 0) / allBase;
     const share = w.current.total / totalNow;
     if (share - baseShare < p.minJump || share < p.thresholdMultiple * Math.max(baseShare, 0.01)) continue;
     out.push({

@@ -4,14 +4,14 @@
  */
 import type { Finding } from '../types.js';
 import type { RuleParams } from '../config.js';
-import { judgeSpike, round2, seasonalBaseline, type BrandWindows } from './baseline.js';
+import { baselineSamples, judgeSpike, round2, type BrandWindows } from './baseline.js';
 
 /**
  * Volume spike: the brand's mentions in the window against the seasonal baseline.
  * Parameters: windowMinutes, thresholdMultiple, minCount, minScore (see judgeSpike).
  */
 export function volumeSpike(w: BrandWindows, p: RuleParams['volumeSpike']): Finding | null {
-  const v = judgeSpike(w.current.total, w.history.map((h) => h.total), p, w.neighbours.map((n) => n.map((c) => c.total)));
+  const v = judgeSpike(w.current.total, w, (c) => c.total, p);
   if (!v?.fires) return null;
   const pain = dominantPainPoint(w.current.painPoints, w.current.total);
   return {
@@ -26,22 +26,21 @@ export function volumeSpike(w: BrandWindows, p: RuleParams['volumeSpike']): Find
     score: round2(v.score),
     painPoint: pain,
     evidence: { negativeOnly: false, ...(pain ? { painPoint: pain } : {}) },
-    details: { baseline: v.baseline.kind, samples: v.baseline.samples, negative: w.current.negative, windowMinutes: w.windowMinutes },
+    details: { baseline: v.baseline.kind, samples: v.baseline.samples, trend: v.baseline.trend, negative: w.current.negative, windowMinutes: w.windowMinutes },
   };
 }
 
 /**
  * Negative-share spike: the share of negative mentions in the window against the pooled share of the
- * baseline samples. Fires when negatives ≥ minCount, share ≥ minShare, share ≥ thresholdMultiple ×
+ * baseline samples (the same samples as the volume spike; a share needs no trend projection). Fires when negatives ≥ minCount, share ≥ minShare, share ≥ thresholdMultiple ×
  * max(expected share, 0.02) and the binomial z-score (share − p) / √(p(1 − p) / n) ≥ minScore.
  */
 export function negativeShareSpike(w: BrandWindows, p: RuleParams['negativeShare']): Finding | null {
   const { total, negative } = w.current;
   if (total === 0 || negative < p.minCount) return null;
-  const base = seasonalBaseline(w.history.map((h) => h.total));
+  const base = baselineSamples(w);
   if (!base) return null;
-  const idx = sampleIndexes(w.history.length, base.kind);
-  const cells = idx.flatMap((i) => (base.kind === 'weekly' ? [w.history[i]!, ...(w.neighbours[i] ?? [])] : [w.history[i]!]));
+  const cells = base.samples.map((s) => s.cell);
   const bt = cells.reduce((a, c) => a + c.total, 0);
   const bn = cells.reduce((a, c) => a + c.negative, 0);
   if (bt === 0) return null;
@@ -73,7 +72,7 @@ export function negativeShareSpike(w: BrandWindows, p: RuleParams['negativeShare
 export function painPointSurges(w: BrandWindows, p: RuleParams['painPointSurge']): Finding[] {
   const out: Finding[] = [];
   for (const [pain, observed] of Object.entries(w.current.painPoints)) {
-    const v = judgeSpike(observed, w.history.map((h) => h.painPoints[pain] ?? 0), p, w.neighbours.map((n) => n.map((c) => c.painPoints[pain] ?? 0)));
+    const v = judgeSpike(observed, w, (c) => c.painPoints[pain] ?? 0, p);
     if (!v?.fires) continue;
     out.push({
       rule: 'pain-point-surge',
@@ -87,7 +86,7 @@ export function painPointSurges(w: BrandWindows, p: RuleParams['painPointSurge']
       score: round2(v.score),
       painPoint: pain,
       evidence: { negativeOnly: false, painPoint: pain },
-      details: { baseline: v.baseline.kind, samples: v.baseline.samples, windowMinutes: w.windowMinutes },
+      details: { baseline: v.baseline.kind, samples: v.baseline.samples, trend: v.baseline.trend, windowMinutes: w.windowMinutes },
     });
   }
   return out.sort((a, b) => b.score - a.score);
@@ -98,12 +97,6 @@ export function dominantPainPoint(counts: Record<string, number>, of: number): s
   let best: [string, number] | null = null;
   for (const e of Object.entries(counts)) if (!best || e[1] > best[1] || (e[1] === best[1] && e[0] < best[0])) best = e;
   return best && of > 0 && best[1] / of >= 0.3 ? best[0] : null;
-}
-
-/** Indexes into `history` that seasonalBaseline used. */
-export function sampleIndexes(n: number, kind: 'weekly' | 'daily'): number[] {
-  const all = Array.from({ length: n }, (_, i) => i);
-  return kind === 'weekly' ? all.filter((i) => (i + 1) % 7 === 0) : all;
 }
 
 /** "60 min" / "3 h". */
