@@ -126,8 +126,15 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
   const stemmer = PorterStemmer;
   function featureIndices(text: string): number[] {
     const out: number[] = [];
-    for (const tok of text.split(/[^a-zA-Z0-9'\-/]+/)) {
-      if (tok === '') continue;
+    // Maximal runs of [a-zA-Z0-9'-/]: the tokens of natural's split on /[^a-zA-Z0-9'\-/]+/.
+    const n = text.length;
+    let i = 0;
+    while (i < n) {
+      while (i < n && !isTokenChar(text.charCodeAt(i))) i++;
+      if (i >= n) break;
+      const start = i;
+      while (i < n && isTokenChar(text.charCodeAt(i))) i++;
+      const tok = text.slice(start, i);
       let k = featureCache.get(tok);
       if (k === undefined) {
         k = stops.has(tok) ? -1 : index.get(stemmer.stem(tok)) ?? -1;
@@ -216,6 +223,11 @@ export function ruleScores(lower: string): Map<JourneyStage, number> {
     if (re.test(lower)) out.set(stage, (out.get(stage) ?? 0) + w);
   }
   return out;
+}
+
+/** A character natural's tokenizer keeps in a token: [a-zA-Z0-9'\-/]. */
+function isTokenChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 39 || c === 45 || c === 47;
 }
 
 function round(x: number): number {
