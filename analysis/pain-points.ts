@@ -78,7 +78,18 @@ const ABSENCE_IS_PROBLEM = new Set([
 ]);
 const YOU = new Set(['you', 'your', "you're", 'youre', 'u', 'ur', "y'all", 'yall']);
 
-const byWeight = (a: [string, number], b: [string, number]): number => b[1] - a[1];
+/** Sorts evidence strongest first (insertion sort, stable: a few items, no comparator call). */
+function sortByWeight(ev: Array<[string, number]>): void {
+  for (let i = 1; i < ev.length; i++) {
+    const x = ev[i] as [string, number];
+    let k = i;
+    while (k > 0 && (ev[k - 1] as [string, number])[1] < x[1]) {
+      ev[k] = ev[k - 1] as [string, number];
+      k--;
+    }
+    ev[k] = x;
+  }
+}
 
 function hasTerm(ev: Array<[string, number]>, term: string): boolean {
   for (const x of ev) if (x[0] === term) return true;
@@ -290,7 +301,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       const minSum = problemSign || !requireComplaint ? 1 : MIN_WITHOUT_PROBLEM;
       for (const [id, { sum, ev }] of scores) {
         if (sum < minSum) continue;
-        if (ev.length > 1) ev.sort(byWeight);
+        sortByWeight(ev);
         // Strength = the TOP_EVIDENCE strongest pieces: many weak words do not outweigh one clear one.
         let top = 0;
         for (let k = 0; k < ev.length && k < TOP_EVIDENCE; k++) top += (ev[k] as [string, number])[1];

@@ -276,6 +276,18 @@ ALL_PATTERNS.forEach(([p], idx) => {
 });
 const NO_PATTERNS: number[] = [];
 
+const DIGIT_PATTERNS: number[] = [];
+const NEG_PATTERNS: number[] = [];
+
+/** Marks the patterns a word enables (its own triggers, '#digit', '#neg'). */
+function markTriggers(run: Uint8Array, w: string, info: WordInfo | undefined): void {
+  if (info !== undefined && info.triggers !== undefined) for (const idx of info.triggers) run[idx] = 1;
+  const c0 = w.charCodeAt(0);
+  if (c0 >= 48 && c0 <= 57) for (const idx of DIGIT_PATTERNS) run[idx] = 1;
+  if (w.charCodeAt(w.length - 1) === 116 /* t */ && (w.endsWith("n't") || (w.endsWith('nt') && info !== undefined && info.negator)))
+    for (const idx of NEG_PATTERNS) run[idx] = 1;
+}
+
 /** Everything the scorer needs to know about one word, so each word costs one lookup. */
 interface WordInfo {
   contrast: boolean;
@@ -302,6 +314,8 @@ for (const w of BIGRAM_FIRST) wordInfo(w).bigramFirst = true;
 for (const [w, m] of INTENS) wordInfo(w).intens = m;
 for (const [w, v] of LEX) if (!w.includes(' ')) wordInfo(w).valence = v;
 for (const [w, list] of TRIGGERS) wordInfo(w).triggers = list;
+DIGIT_PATTERNS.push(...(TRIGGERS.get('#digit') ?? []));
+NEG_PATTERNS.push(...(TRIGGERS.get('#neg') ?? []));
 
 const QUESTION_OPENERS = new Set(
   'can could do does did is are will would what when where how which who any anyone hi hello hey should may was were has have whats what\'s'.split(' '),
@@ -428,6 +442,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
   let firstWord: string | null = null;
 
 
+  const run = new Uint8Array(ALL_PATTERNS.length);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     if (t.k === 'stop') {
@@ -463,6 +478,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       const w = t.text;
       if (firstWord === null) firstWord = w;
       const info = WORDS.get(w);
+      markTriggers(run, w, info);
       if (info !== undefined && info.contrast) {
         // Clause before the contrast counts half; the clause after counts 1.5× (applied below).
         for (const s of segments) s.sum *= 0.5;
@@ -487,6 +503,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
         const bigram = info !== undefined && info.bigramFirst ? LEX.get(`${w} ${next.text}`) : undefined;
         if (bigram !== undefined) {
           v = bigram;
+          markTriggers(run, next.text, WORDS.get(next.text));
           i++;
         }
       }
@@ -526,20 +543,11 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
   // Pattern cues, attributed to the segment containing them.
   const complaints: Cue[] = [];
   const praise: Cue[] = [];
-  // Which patterns can match: those triggered by a word of the text (see COMPLAINT_PATTERNS).
-  const run = new Uint8Array(ALL_PATTERNS.length);
+  // Which patterns can match: those triggered by a word of the text (see COMPLAINT_PATTERNS); words
+  // were marked in the loop above, "?!" runs are marked here.
   for (const t of tokens) {
-    if (t.k === 'bang') {
-      if (t.text.length > 1 && t.text.includes('?') && t.text.includes('!'))
-        for (const idx of TRIGGERS.get('#bang') ?? NO_PATTERNS) run[idx] = 1;
-      continue;
-    }
-    if (t.k !== 'word') continue;
-    for (const idx of WORDS.get(t.text)?.triggers ?? NO_PATTERNS) run[idx] = 1;
-    const c0 = t.text.charCodeAt(0);
-    if (c0 >= 48 && c0 <= 57) for (const idx of TRIGGERS.get('#digit') ?? NO_PATTERNS) run[idx] = 1;
-    if (t.text.charCodeAt(t.text.length - 1) === 116 /* t */ && (t.text.endsWith("n't") || (t.text.endsWith('nt') && NEGATORS.has(t.text))))
-      for (const idx of TRIGGERS.get('#neg') ?? NO_PATTERNS) run[idx] = 1;
+    if (t.k === 'bang' && t.text.length > 1 && t.text.includes('?') && t.text.includes('!'))
+      for (const idx of TRIGGERS.get('#bang') ?? NO_PATTERNS) run[idx] = 1;
   }
   for (let idx = 0; idx < ALL_PATTERNS.length; idx++) {
     if (run[idx] === 0) continue;
