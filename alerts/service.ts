@@ -3,6 +3,9 @@
  *   1. evaluate: load counts (alerts/data.ts), run the rules (findAlerts), plan the state changes
  *      (planCycle: open / update / resolve, see the table in evaluate.ts) and apply them, queueing one
  *      delivery per channel for every opened or resolved alert in the same transaction;
+ *      A person's acknowledgement is recorded as an event only (no message: the team already knows);
+ *      a person's resolution is recorded as an event and, like an automatic one, announced as
+ *      `alert.resolved` to every channel that got `alert.opened` (queued on the next cycle);
  *   2. deliver: every pending delivery that is due, including those left by an earlier cycle or an
  *      earlier process (a restart), with retries and backoff; each attempt is logged.
  * State lives in the database, so de-duplication, cooldowns and retries hold across restarts.
@@ -11,7 +14,7 @@
 import type { Deps } from '../deps.js';
 import type { Db, Queryable } from '../db/index.js';
 import {
-  autoResolveAlert, claimDelivery, enqueueDelivery, getAlert, insertAlert, lastResolvedTimes, listActiveAlertStates, listDueDeliveries,
+  autoResolveAlert, claimDelivery, enqueueDelivery, getAlert, insertAlert, lastResolvedTimes, listActiveAlertStates, listDueDeliveries, listUnannouncedResolutions,
   loadEvidence, markDelivered, postponeDelivery, recordDeliveryAttempt, updateFiringAlert,
 } from '../db/alerts.js';
 import { resolveAlertsConfig, rulesForBrand, type AlertsConfig } from './config.js';
@@ -98,6 +101,12 @@ async function evaluateAndApply(db: Db, cfg: AlertsConfig, notifiers: Notifier[]
         await enqueueAll(q, notifiers, 'alert.resolved', s.alertId, null, cfg, at);
       });
     }
+  }
+  // Resolutions made by a person (dashboard, CLI) since the last cycle.
+  const pending = new Map<number, Set<string>>();
+  for (const u of await listUnannouncedResolutions(db)) pending.set(u.alertId, (pending.get(u.alertId) ?? new Set()).add(u.channel));
+  for (const [alertId, channels] of pending) {
+    await db.tx((q) => enqueueAll(q, notifiers.filter((n) => channels.has(n.channel)), 'alert.resolved', alertId, null, cfg, at));
   }
 }
 

@@ -492,6 +492,20 @@ export async function autoResolveAlert(db: Queryable, id: number, at: Date): Pro
   return true;
 }
 
+/**
+ * Alerts a person resolved whose opening went to a channel that has not been told of the resolution:
+ * (alert id, channel) pairs. The service queues `alert.resolved` for them on its next cycle.
+ */
+export async function listUnannouncedResolutions(db: Queryable): Promise<{ alertId: number; channel: string }[]> {
+  const r = await db.query<{ alert_id: number; channel: string }>(
+    `select d.alert_id, d.channel from alert_deliveries d join alerts a on a.id = d.alert_id
+      where d.event = 'alert.opened' and a.status = 'resolved'
+        and not exists (select 1 from alert_deliveries r where r.alert_id = d.alert_id and r.channel = d.channel and r.event = 'alert.resolved')
+      order by d.alert_id, d.channel`,
+  );
+  return r.rows.map((x) => ({ alertId: Number(x.alert_id), channel: x.channel }));
+}
+
 /** A message waiting to go (or gone) to one channel. */
 export interface DeliveryRow {
   id: number;
