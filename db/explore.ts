@@ -6,12 +6,14 @@
  * Counting rules match the rollups (migration 0004), so a figure's link shows exactly its mentions:
  * duplicates (`duplicate_of` set) are left out; sentiment, stage and pain points are the corrected
  * values; with a brand filter, sentiment is the brand's entity-level sentiment (correction first).
+ * Filters read those effective values from `mention_effective` (migration 0007), which the rollup
+ * refresh keeps current; so a list on a `Db` refreshes dirty hours first (a no-op when none).
  *
  * Highlighting: ts_headline marks matches with two private-use characters (stripped from the text
  * first), never with HTML; the view escapes every piece and adds the <mark> itself.
  */
 import type { Db, Queryable } from './index.js';
-import { countFromRollups } from './stats.js';
+import { ALL_BRANDS, countFromRollups, refreshRollups } from './stats.js';
 import { Conditions, type MentionCursor, type MentionFilters } from './filters.js';
 import type { Engagement } from '../model.js';
 
@@ -66,35 +68,61 @@ export interface MentionView {
 interface Built {
   from: string;
   where: Conditions;
-  sentimentExpr: string;
+  /** ORDER BY of the page (the driving table's published_at, id). */
+  order: string;
 }
 
-function build(filters: MentionFilters, after: MentionCursor | null = null): Built {
+/**
+ * The brand's row set in mention_effective: ALL_BRANDS (0) without a brand filter, the brand's id, or
+ * null for an unknown brand (nothing matches).
+ */
+async function brandScope(db: Queryable, brand: string | null): Promise<number | null> {
+  if (!brand) return ALL_BRANDS;
+  const r = await db.query<{ id: number }>('select id from brands where name = $1', [brand]);
+  return r.rows[0]?.id ?? null;
+}
+
+/**
+ * FROM and WHERE of the explorer over mention_effective `f` (migration 0007): every filter but author
+ * and full-text search reads a column of `f`, so the (brand, stage | sentiment, published_at, id)
+ * indexes and the brand-scoped pain-point GIN index answer them. Duplicates have no row in `f`.
+ * With search text or an author the list is driven from `mentions m` instead (its search GIN index,
+ * author index and (published_at, id) index), each hit joined to its `f` row by primary key.
+ */
+function build(filters: MentionFilters, brandId: number, after: MentionCursor | null = null): Built {
   const w = new Conditions();
-  let from = `mentions m join sources s on s.id = m.source_id
-    left join analyses a on a.mention_id = m.id
-    left join corrections c on c.mention_id = m.id`;
-  let sentimentExpr = `coalesce(c.sentiment_label, a.sentiment_label, 'unscored')`;
-  if (filters.brand) {
-    from += ` join mention_brands mbf on mbf.mention_id = m.id join brands bf on bf.id = mbf.brand_id and bf.name = ${w.param(filters.brand)}`;
-    sentimentExpr = `coalesce(c.sentiment_label, mbf.sentiment_label, a.sentiment_label, 'unscored')`;
-  }
-  w.add('m.duplicate_of is null');
-  if (filters.source) w.add('(coalesce(m.origin, s.type) = ? or s.name = ?)', filters.source, filters.source);
-  if (filters.sentiment) w.add(`${sentimentExpr} = ?`, filters.sentiment);
-  if (filters.stage === 'none') w.add('coalesce(c.stage, a.stage) is null');
-  else if (filters.stage) w.add('coalesce(c.stage, a.stage) = ?', filters.stage);
-  if (filters.painPoint) w.add(`coalesce(c.pain_point_ids, a.pain_point_ids, '{}') @> array[?]::text[]`, filters.painPoint);
-  if (filters.language) w.add('coalesce(a.language, m.language) = ?', filters.language);
+  const viaMentions = Boolean(filters.author || filters.q);
+  const from = viaMentions
+    ? `mentions m join mention_effective f on f.brand_id = ${w.param(brandId)} and f.mention_id = m.id`
+    : 'mention_effective f';
+  const t = viaMentions ? { at: 'm.published_at', id: 'm.id' } : { at: 'f.published_at', id: 'f.mention_id' };
+  if (viaMentions) w.add('m.duplicate_of is null');
+  else w.add('f.brand_id = ?', brandId);
+  if (filters.source) w.add('(f.channel = ? or f.source_id in (select id from sources where name = ?))', filters.source, filters.source);
+  if (filters.sentiment) w.add('f.sentiment = ?', filters.sentiment);
+  if (filters.stage === 'none') w.add('f.stage is null');
+  else if (filters.stage) w.add('f.stage = ?', filters.stage);
+  if (filters.painPoint) w.add('f.pain_keys @> array[?]::text[]', `${brandId}:${filters.painPoint}`);
+  if (filters.language) w.add('f.language = ?', filters.language);
   if (filters.author) w.add('m.author = ?', filters.author);
   if (filters.q) w.add(`m.search_tsv @@ websearch_to_tsquery('english', ?)`, filters.q);
-  if (filters.comparison) w.add('(a.comparison or a.switch_from is not null or a.switch_to is not null)');
-  if (filters.switchFrom) w.add('a.switch_from = ?', filters.switchFrom);
-  if (filters.switchTo) w.add('a.switch_to = ?', filters.switchTo);
-  if (filters.from) w.add('m.published_at >= ?', filters.from);
-  if (filters.to) w.add('m.published_at < ?', filters.to);
-  if (after) w.add('(m.published_at, m.id) < (?, ?)', after.publishedAt, after.id);
-  return { from, where: w, sentimentExpr };
+  if (filters.comparison) w.add('f.comparison');
+  if (filters.switchFrom) w.add('f.switch_from = ?', filters.switchFrom);
+  if (filters.switchTo) w.add('f.switch_to = ?', filters.switchTo);
+  if (filters.from) w.add(`${t.at} >= ?`, filters.from);
+  if (filters.to) w.add(`${t.at} < ?`, filters.to);
+  if (after) w.add(`(${t.at}, ${t.id}) < (?, ?)`, after.publishedAt, after.id);
+  return { from, where: w, order: `${t.at} desc, ${t.id} desc` };
+}
+
+/** The SQL of one explorer page (exported for the plan test: EXPLAIN must use the 0007 indexes). */
+export async function explorerPageSql(db: Queryable, filters: MentionFilters, limit: number, after: MentionCursor | null = null): Promise<{ sql: string; params: unknown[] } | null> {
+  const brandId = await brandScope(db, filters.brand);
+  if (brandId === null) return null;
+  const b = build(filters, brandId, after);
+  const sql = `select f.mention_id as id, f.sentiment from ${b.from} ${b.where.where()}
+                order by ${b.order} limit ${b.where.param(limit)}`;
+  return { sql, params: b.where.params };
 }
 
 interface Row {
@@ -165,8 +193,7 @@ function toView(r: Row): MentionView {
   };
 }
 
-function selectPage(b: Built, pageSql: string, q: string | null): string {
-  const params = b.where;
+function selectPage(params: Conditions, pageSql: string, q: string | null): string {
   const hl = q
     ? `, ts_headline('english', regexp_replace(m.text, '[\uE000\uE001]', '', 'g'), websearch_to_tsquery('english', ${params.param(q)}), ${params.param(`StartSel=${HL_START}, StopSel=${HL_STOP}, HighlightAll=true`)}) as text_hl,
          case when m.title is null then null else ts_headline('english', regexp_replace(m.title, '[\uE000\uE001]', '', 'g'), websearch_to_tsquery('english', $${params.params.length - 1}), $${params.params.length}) end as title_hl`
@@ -193,13 +220,15 @@ export interface MentionPage {
 
 /**
  * Mentions matching `filters`, newest first, `limit` per page, after the keyset cursor `after`.
+ * Given a `Db` (not a transaction), brings mention_effective up to date first.
  */
-export async function listMentions(db: Queryable, filters: MentionFilters, opts: { limit: number; after?: MentionCursor | null }): Promise<MentionPage> {
+export async function listMentions(db: Queryable | Db, filters: MentionFilters, opts: { limit: number; after?: MentionCursor | null }): Promise<MentionPage> {
   const limit = Math.max(1, Math.min(1000, Math.floor(opts.limit)));
-  const b = build(filters, opts.after ?? null);
-  const pageSql = `select m.id, ${b.sentimentExpr} as sentiment from ${b.from} ${b.where.where()}
-                    order by m.published_at desc, m.id desc limit ${b.where.param(limit + 1)}`;
-  const r = await db.query<Row>(selectPage(b, pageSql, filters.q), b.where.params);
+  if ('tx' in db) await refreshRollups(db);
+  const page = await explorerPageSql(db, filters, limit + 1, opts.after ?? null);
+  if (!page) return { items: [], next: null };
+  const w = new Conditions(page.params);
+  const r = await db.query<Row>(selectPage(w, page.sql, filters.q), w.params);
   const rows = r.rows.slice(0, limit).map(toView);
   const last = rows[rows.length - 1];
   return { items: rows, next: r.rows.length > limit && last ? { publishedAt: last.publishedAt, id: last.id } : null };
@@ -210,8 +239,11 @@ export async function countMentions(db: Queryable | Db, filters: MentionFilters,
   if ('tx' in db) {
     const fast = await countFromRollups(db, filters);
     if (fast !== null) return { count: fast, capped: false };
+    await refreshRollups(db);
   }
-  const b = build(filters);
+  const brandId = await brandScope(db, filters.brand);
+  if (brandId === null) return { count: 0, capped: false };
+  const b = build(filters, brandId);
   const r = await db.query<{ n: number }>(
     `select count(*)::int as n from (select 1 from ${b.from} ${b.where.where()} limit ${b.where.param(cap + 1)}) x`,
     b.where.params,
@@ -224,11 +256,10 @@ export async function countMentions(db: Queryable | Db, filters: MentionFilters,
 export async function getMentionsByIds(db: Queryable, ids: readonly number[]): Promise<MentionView[]> {
   if (ids.length === 0) return [];
   const w = new Conditions();
-  const b: Built = { from: '', where: w, sentimentExpr: '' };
   const pageSql = `select m.id, coalesce(c.sentiment_label, a.sentiment_label, 'unscored') as sentiment
                      from mentions m left join analyses a on a.mention_id = m.id left join corrections c on c.mention_id = m.id
                     where m.id = any(${w.param(ids)}::bigint[])`;
-  const r = await db.query<Row>(selectPage(b, pageSql, null), w.params);
+  const r = await db.query<Row>(selectPage(w, pageSql, null), w.params);
   const byId = new Map(r.rows.map((x) => [x.id, toView(x)]));
   return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
 }

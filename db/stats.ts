@@ -33,7 +33,7 @@ export async function refreshRollups(db: Db, opts: RefreshOptions = {}): Promise
   if ('full' in opts && opts.full) {
     await db.tx(async (q) => {
       await q.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
-      for (const t of ['rollup_hourly', 'rollup_daily', 'rollup_source_hourly', 'rollup_source_daily', 'rollup_pain_hourly', 'rollup_pain_daily', 'rollup_switch_hourly', 'rollup_switch_daily']) {
+      for (const t of ['rollup_hourly', 'rollup_daily', 'rollup_source_hourly', 'rollup_source_daily', 'rollup_pain_hourly', 'rollup_pain_daily', 'rollup_switch_hourly', 'rollup_switch_daily', 'mention_effective']) {
         await q.query(`delete from ${t}`);
       }
       await q.query(`insert into rollup_dirty (hour) select distinct date_trunc('hour', published_at, 'UTC') from mentions on conflict do nothing`);
@@ -80,11 +80,16 @@ async function recomputeHours(q: Queryable, hours: Date[]): Promise<void> {
   for (const t of ['rollup_hourly', 'rollup_source_hourly', 'rollup_pain_hourly', 'rollup_switch_hourly']) {
     await q.query(`delete from ${t} where bucket = any($1::timestamptz[])`, [h]);
   }
+  await q.query(
+    `delete from mention_effective where hour = any($1::timestamptz[])`,
+    [h],
+  );
   await q.query('drop table if exists pg_temp.rollup_scope');
   await q.query(
     `create temp table rollup_scope on commit drop as
      with base as (
-       select hr.hour as bucket, m.id, m.rating, coalesce(m.origin, s.type) as channel,
+       select hr.hour as bucket, m.id, m.published_at, m.source_id, coalesce(a.language, m.language) as language,
+              m.rating, coalesce(m.origin, s.type) as channel,
               c.sentiment_label as c_label, a.sentiment_label as a_label,
               coalesce(c.stage, a.stage, '') as stage,
               coalesce(c.pain_point_ids, a.pain_point_ids, '{}') as pps,
@@ -97,9 +102,10 @@ async function recomputeHours(q: Queryable, hours: Date[]): Promise<void> {
          left join corrections c on c.mention_id = m.id
         where m.duplicate_of is null
      )
-     select bucket, ${ALL_BRANDS} as brand_id, id, rating, channel, stage, pps, sw, coalesce(c_label, a_label, 'unscored') as sentiment from base
+     select bucket, ${ALL_BRANDS} as brand_id, id, published_at, source_id, language, rating, channel, stage, pps, sw,
+            coalesce(c_label, a_label, 'unscored') as sentiment from base
      union all
-     select b.bucket, mb.brand_id, b.id, b.rating, b.channel, b.stage, b.pps, b.sw,
+     select b.bucket, mb.brand_id, b.id, b.published_at, b.source_id, b.language, b.rating, b.channel, b.stage, b.pps, b.sw,
             coalesce(b.c_label, mb.sentiment_label, b.a_label, 'unscored')
        from base b join mention_brands mb on mb.mention_id = b.id`,
     [h],
@@ -124,6 +130,14 @@ async function recomputeHours(q: Queryable, hours: Date[]): Promise<void> {
   await q.query(
     `insert into rollup_switch_hourly (bucket, brand_id, switch_from, switch_to, mentions)
      select bucket, brand_id, sw[1], sw[2], count(*) from rollup_scope where sw is not null group by bucket, brand_id, sw[1], sw[2]`,
+  );
+  // The explorer's per-mention effective values (migration 0007).
+  await q.query(
+    `insert into mention_effective (hour, brand_id, mention_id, published_at, source_id, channel, language, sentiment, stage, pain_ids, pain_keys, comparison, switch_from, switch_to)
+     select bucket, brand_id, id, published_at, source_id, channel, language, sentiment, nullif(stage, ''), pps,
+            array(select distinct brand_id::text || ':' || p from unnest(pps) p),
+            sw is not null, nullif(sw[1], ''), nullif(sw[2], '')
+       from rollup_scope`,
   );
   // Days containing these hours are rebuilt from the hourly rows.
   const days = [...new Set(hours.map((d) => new Date(Math.floor(d.getTime() / DAY) * DAY).toISOString()))];
