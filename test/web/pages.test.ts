@@ -99,6 +99,42 @@ describe(`journey page (${DB_KIND})`, () => {
     expect(num($('[data-figure=csat]').text())).toBeCloseTo(Math.round((((by[4] ?? 0) + (by[5] ?? 0)) / rated) * 100), 0);
   });
 
+  it('counts every rated mention in the headline CSAT/NPS (with or without a stage), and per stage only that stage', async () => {
+    // Make sure some rated mentions have no stage and some have one, for the brand under test.
+    const rated = await db.query<{ id: number }>(
+      `select m.id from mentions m join mention_brands mb on mb.mention_id = m.id join brands b on b.id = mb.brand_id and b.name = 'Brightwave'
+        where m.duplicate_of is null and m.rating is not null and m.published_at >= $1 and m.published_at < $2 order by m.id`,
+      [from30, to],
+    );
+    expect(rated.rows.length).toBeGreaterThan(6);
+    const unstagedIds = rated.rows.slice(0, 3).map((r) => r.id);
+    await db.query(`update analyses set stage = null where mention_id = any($1::bigint[])`, [unstagedIds]);
+    await db.query(`update corrections set stage = null where mention_id = any($1::bigint[])`, [unstagedIds]);
+    const byStage = await db.query<{ stage: string | null; rating: number; n: number }>(
+      `select coalesce(c.stage, a.stage) as stage, m.rating, count(*)::int as n
+         from mentions m join mention_brands mb on mb.mention_id = m.id join brands b on b.id = mb.brand_id and b.name = 'Brightwave'
+         left join analyses a on a.mention_id = m.id left join corrections c on c.mention_id = m.id
+        where m.duplicate_of is null and m.rating is not null and m.published_at >= $1 and m.published_at < $2
+        group by 1, 2`,
+      [from30, to],
+    );
+    const all = byStage.rows.reduce((a, x) => a + x.n, 0);
+    const unstaged = byStage.rows.filter((x) => x.stage === null).reduce((a, x) => a + x.n, 0);
+    expect(unstaged).toBeGreaterThanOrEqual(3);
+    const top = byStage.rows.filter((x) => x.rating >= 4).reduce((a, x) => a + x.n, 0);
+    const api = await request(app).get('/api/journey?range=30d&brand=Brightwave').expect(200);
+    expect(api.body.overall.rated).toBe(all);
+    expect(api.body.overall.csat).toBeCloseTo(top / all, 6);
+    // The headline is more than the sum of the stage cells by exactly the unstaged rated mentions.
+    const stageSum = api.body.stages.reduce((a: number, s: { rated: number }) => a + s.rated, 0);
+    expect(stageSum).toBe(all - unstaged);
+    for (const s of api.body.stages as Array<{ stage: string; rated: number }>) {
+      expect(s.rated).toBe(byStage.rows.filter((x) => x.stage === s.stage).reduce((a, x) => a + x.n, 0));
+    }
+    const $ = cheerio.load((await request(app).get('/journey?range=30d&brand=Brightwave').expect(200)).text);
+    expect($('[data-figure=csat-rated]').text()).toBe(String(all));
+  });
+
   it('shows time to resolution from alerts', async () => {
     const api = await request(app).get('/api/journey?range=30d').expect(200);
     const refund = api.body.resolution.find((t: { painPoint: string }) => t.painPoint === 'refund');

@@ -2,7 +2,9 @@
  * `/journey` and `/api/journey`: the customer-journey stages as columns: volume, sentiment, top pain
  * points, example mentions, CSAT / NPS proxies from star ratings, and time to resolution from alerts.
  *
- * Proxies, over mentions with a 1–5★ rating (reviews):
+ * Proxies, over mentions with a 1–5★ rating (reviews). The headline counts every rated mention in the
+ * window (for the brand filter), whether or not it has a journey stage; each stage column counts the
+ * rated mentions of that stage only, so the columns add up to the headline minus the unstaged ones.
  *   CSAT proxy = share of rated mentions with 4★ or 5★
  *   NPS proxy  = %5★ − %(1–3★)  (5★ as promoters, 4★ passive, 1–3★ detractors), from −100 to +100
  */
@@ -91,7 +93,7 @@ export async function loadJourney(ctx: AppContext, q: Record<string, unknown>) {
     brand: bname,
     range: { key: range.key, from: range.from, to: range.to, unit: range.unit },
     stages,
-    overall: { mentions: overall.total, net: netSentiment(overall.positive, overall.negative), ...ratingProxies(overall), href: link({}) },
+    overall: { mentions: overall.total, staged: overall.total - unstaged.total, net: netSentiment(overall.positive, overall.negative), ...ratingProxies(overall), href: link({}) },
     unstaged: { mentions: unstaged.total, href: link({ stage: 'none' }) },
     resolution: timings
       .filter((t) => !bname || t.brand === bname)
