@@ -8,6 +8,7 @@ import type { AppContext } from '../app.js';
 import { parseBrand, parseRange, previousRange, unitMs, type TimeRange } from '../../db/filters.js';
 import { ALL_BRANDS, mostEngagedMentionIds, sumRollup, topAuthorsByReach } from '../../db/stats.js';
 import { getMentionsByIds } from '../../db/explore.js';
+import { listSourceHealth } from '../../db/sources.js';
 import { fillBuckets } from '../charts/buckets.js';
 import { defaultSpikeRule, markSpikes } from '../charts/spikes.js';
 import { stackedBars } from '../charts/stacked.js';
@@ -39,6 +40,7 @@ export async function loadOverview(ctx: AppContext, q: Record<string, unknown>) 
     mostEngagedMentionIds(db, brandId, range, 5),
   ]);
   const engaged = await getMentionsByIds(db, engagedIds.map((e) => e.id));
+  const gettingStarted = await loadGettingStarted(ctx, now);
 
   const all = fillBuckets(
     seriesRows.map((r) => ({ bucket: r.bucket!, key: r.sentiment as SentimentKey, value: r.mentions })),
@@ -136,7 +138,24 @@ export async function loadOverview(ctx: AppContext, q: Record<string, unknown>) 
     sources: sourceList,
     authors: authors.map((a) => ({ ...a, href: link({ author: a.author }) })),
     engaged: engaged.map((m, i) => ({ ...presentMention(m), engagementTotal: engagedIds[i]?.engagement ?? m.engagementTotal })),
+    gettingStarted,
     view: { brands, chart, picker: pickerModel('/', brands, brand, range) },
+  };
+}
+
+/**
+ * What a new user sees before any mention is stored (fresh `earshot run`): the configured sources, when
+ * each is next checked, and how to get data sooner. Null once there is at least one mention.
+ */
+async function loadGettingStarted(ctx: AppContext, now: Date) {
+  const any = await ctx.deps.db.query('select 1 from mentions limit 1');
+  if (any.rowCount > 0) return null;
+  const sources = (await listSourceHealth(ctx.deps.db, now)).filter((s) => s.enabled);
+  const next = sources.map((s) => s.nextCheckAt).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+  return {
+    sources: sources.map((s) => ({ name: s.name, type: s.type, schedule: s.schedule, status: s.status, nextCheckAt: s.nextCheckAt, lastError: s.lastError })),
+    failing: sources.filter((s) => s.status === 'failing').length,
+    nextCheckAt: next,
   };
 }
 
@@ -144,7 +163,7 @@ export async function loadOverview(ctx: AppContext, q: Record<string, unknown>) 
 export function registerOverview(app: Express, ctx: AppContext): void {
   app.get('/', async (req, res) => {
     const data = await loadOverview(ctx, req.query as Record<string, unknown>);
-    res.send(ctx.views.render('overview', { ...res.locals, ...data, title: `Overview · ${data.brand ?? 'All brands'} · Earshot` }));
+    res.send(ctx.views.render('overview', { ...res.locals, ...data, title: data.gettingStarted ? 'Getting started · Earshot' : `Overview · ${data.brand ?? 'All brands'} · Earshot` }));
   });
   app.get('/api/overview', async (req, res) => {
     const { view, ...data } = await loadOverview(ctx, req.query as Record<string, unknown>);
