@@ -90,6 +90,9 @@ export interface Token {
 
 const EMOTICONS_BY_LENGTH = [...EMOTICON_MAP.keys()].sort((a, b) => b.length - a.length);
 const EMOTICON_START = new Set(EMOTICONS_BY_LENGTH.map((e) => e.charCodeAt(0)));
+/** EMOTICON_START for ASCII, as a table (checked for every character run). */
+const EMOTICON_START_ASCII = new Uint8Array(128);
+for (const c of EMOTICON_START) if (c < 128) EMOTICON_START_ASCII[c] = 1;
 const LETTER_RE = /[\p{L}\p{N}]/u;
 const UPPER_RE = /\p{Lu}/u;
 
@@ -114,7 +117,7 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
   while (i < n) {
     const c = text.charCodeAt(i);
     // Emoticon at a boundary.
-    if (EMOTICON_START.has(c) && (i === 0 || isSpace(text.charCodeAt(i - 1)))) {
+    if ((c < 128 ? EMOTICON_START_ASCII[c] === 1 : EMOTICON_START.has(c)) && (i === 0 || isSpace(text.charCodeAt(i - 1)))) {
       let found: string | null = null;
       for (const e of EMOTICONS_BY_LENGTH) {
         if (text.startsWith(e, i)) {
