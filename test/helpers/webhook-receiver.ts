@@ -43,7 +43,7 @@ export async function startWebhookReceiver(opts: { secret?: string; respond?: (n
       const raw = Buffer.concat(chunks).toString('utf8');
       const n = received.length;
       const status = opts.respond?.(n) ?? 200;
-      let body: unknown = null;
+      let body: unknown;
       try {
         body = JSON.parse(raw);
       } catch {
