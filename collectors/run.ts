@@ -3,7 +3,10 @@
  * With worker.ts, the one place that wires collectors, analysis (query matching), and db together.
  *
  * Guarantees:
- * - A page is stored before the next one is fetched, so a failure on page 3 keeps pages 1–2.
+ * - Pages are stored in batches of up to INSERT_BATCH mentions (one COPY and one transaction each),
+ *   one batch written while the next is fetched and prepared; a failure on page 3, a stop request or the
+ *   end of a task first stores what is buffered, so pages 1–2 are kept. Nothing is counted before it is
+ *   stored, and a cursor is saved only after every batch of its task is stored.
  * - A task's cursor is saved only when the task ends without error (a failed task is fetched again next
  *   time; the (source, external id) key makes that harmless).
  * - One malformed item is logged with its reason, counted as skipped, and never stops the batch.
@@ -15,7 +18,7 @@ import type { Deps } from '../deps.js';
 import type { RawMention, SourceType } from '../model.js';
 import { compileQuery } from '../analysis/index.js';
 import { isRateLimitedError, isEarshotError } from '../errors.js';
-import { insertMentions } from '../db/mentions.js';
+import { INSERT_BATCH, prepareMentions, storePreparedMentions } from '../db/mentions.js';
 import { getCursor, setCursor } from '../db/cursors.js';
 import { abandonStaleRuns, finishRun, startRun, type RunStatus } from '../db/runs.js';
 import {
@@ -50,6 +53,14 @@ export interface RunSummary {
   nextCheckAt: Date | null;
   /** Ids of the mentions stored by this run. */
   insertedIds: number[];
+  /**
+   * Where the run's wall time went: waiting for pages (HTTP + JSON parse, the part not overlapped with
+   * anything else), normalising, filtering and preparing items, and waiting for the database to store a
+   * batch (storeWaitMs). Those three plus bookkeeping (lease, cursors, run record) make durationMs.
+   * storeMs is how long batches took to store (COPY, insert, duplicate links), overlapped or not: on
+   * PostgreSQL the next batch is prepared while the previous one is written.
+   */
+  timings: { fetchWaitMs: number; normaliseMs: number; storeWaitMs: number; storeMs: number };
 }
 
 /** Options of a run (tests and the scheduler). */
@@ -62,6 +73,8 @@ export interface RunOptions {
   leaseMs?: number;
   /** Environment for secrets (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Mentions buffered before one batch is stored (default INSERT_BATCH). */
+  batchSize?: number;
 }
 
 /** Default page cap per task and run. */
@@ -115,6 +128,7 @@ export async function runSource(deps: Deps, sourceName: string, opts: RunOptions
   const summary: Summary = {
     source: source.name, type: source.type, status: 'ok', runId: null, fetched: 0, inserted: 0, duplicates: 0, skipped: 0,
     filtered: 0, durationMs: 0, error: null, nextCheckAt: null, insertedIds: [],
+    timings: { fetchWaitMs: 0, normaliseMs: 0, storeWaitMs: 0, storeMs: 0 },
   };
   if (running.has(source.name)) return { ...summary, status: 'busy' };
   running.add(source.name);
@@ -131,6 +145,7 @@ export async function runSource(deps: Deps, sourceName: string, opts: RunOptions
       await collectInto(deps, source, collector, summary, opts, log);
     } finally {
       summary.durationMs = Date.now() - t0;
+      for (const k of ['fetchWaitMs', 'normaliseMs', 'storeWaitMs', 'storeMs'] as const) summary.timings[k] = Math.round(summary.timings[k]);
       const finishedAt = deps.now();
       if (summary.status === 'ok' || summary.status === 'abandoned') {
         await markSourceSuccess(deps.db, source.id, finishedAt, null);
@@ -194,6 +209,48 @@ async function collectInto(deps: Deps, source: SourceRow, collector: AnyCollecto
   }
   const errors: string[] = [];
   let tasksOk = 0;
+  const batchSize = Math.min(opts.batchSize ?? INSERT_BATCH, INSERT_BATCH);
+  let pending: RawMention[] = [];
+  // At most one batch is being written while the next pages are fetched, normalised and prepared;
+  // batches are written one after another, in order (so duplicate linking sees every earlier batch).
+  let storing: Promise<void> = Promise.resolve();
+  /** Waits for the batch being written; its failure is thrown once (then forgotten). */
+  const settle = async (): Promise<void> => {
+    const tw = performance.now();
+    try {
+      await storing;
+    } catch (err) {
+      storing = Promise.resolve();
+      throw err;
+    } finally {
+      summary.timings.storeWaitMs += performance.now() - tw;
+    }
+  };
+  /** Hands what is buffered to the database; with `wait`, returns once everything handed on is stored. */
+  const flush = async (wait: boolean): Promise<void> => {
+    if (pending.length > 0) {
+      const tp = performance.now();
+      const prepared = prepareMentions(pending);
+      summary.timings.normaliseMs += performance.now() - tp;
+      pending = [];
+      await settle(); // a failed earlier batch fails the task; this one is dropped with it (not counted, cursor kept)
+      const ts = performance.now();
+      storing = storePreparedMentions(deps.db, source.id, prepared, deps.now()).then(
+        (r) => {
+          summary.inserted += r.inserted;
+          summary.duplicates += r.duplicates;
+          summary.insertedIds.push(...r.ids);
+          summary.timings.storeMs += performance.now() - ts;
+        },
+        (err: unknown) => {
+          summary.timings.storeMs += performance.now() - ts;
+          throw err;
+        },
+      );
+      storing.catch(() => undefined); // awaited below or by the next flush; never unhandled
+    }
+    if (wait) await settle();
+  };
   for (const task of tasks) {
     if (opts.signal?.aborted) break;
     const tlog = log.child({ task: redactUrl(task.key) });
@@ -201,24 +258,26 @@ async function collectInto(deps: Deps, source: SourceRow, collector: AnyCollecto
       const cursor = await getCursor(deps.db, source.id, task.key);
       let lastCursor: unknown = null;
       let aborted = false;
-      // The next page is fetched while this one is stored (the two overlap); a page is only handed on
-      // after the one before it is stored, and a failure discards the prefetched page.
+      // The next page is fetched while this one is normalised and stored (the two overlap); a failure
+      // discards the prefetched page. Pages are buffered up to one batch before they are stored.
       const it = collector.fetch(ctx, task, cursor)[Symbol.asyncIterator]();
       let nextPage = it.next();
       for (;;) {
+        const tw = performance.now();
         const step = await nextPage;
+        summary.timings.fetchWaitMs += performance.now() - tw;
         if (step.done) break;
         const page = step.value;
         nextPage = opts.signal?.aborted ? Promise.resolve({ done: true, value: undefined }) : it.next();
         // a prefetch that fails while this page is stored is reported when awaited, not as unhandled
         nextPage.catch(() => undefined);
         summary.fetched += page.items.length;
+        const tn = performance.now();
         const batch = normaliseAll(page.items, ctx, collector, task, summary, tlog);
-        if (batch.length > 0) {
-          const r = await insertMentions(deps.db, source.id, batch, { collectedAt: deps.now() });
-          summary.inserted += r.inserted;
-          summary.duplicates += r.duplicates;
-          summary.insertedIds.push(...r.ids);
+        summary.timings.normaliseMs += performance.now() - tn;
+        for (const m of batch) {
+          pending.push(m);
+          if (pending.length >= batchSize) await flush(false);
         }
         if (page.cursor !== null && page.cursor !== undefined) lastCursor = page.cursor;
         if (opts.signal?.aborted) {
@@ -227,6 +286,7 @@ async function collectInto(deps: Deps, source: SourceRow, collector: AnyCollecto
           break;
         }
       }
+      await flush(true);
       if (aborted) break;
       if (lastCursor !== null) await setCursor(deps.db, source.id, task.key, lastCursor, deps.now());
       tasksOk++;
@@ -234,6 +294,12 @@ async function collectInto(deps: Deps, source: SourceRow, collector: AnyCollecto
       const msg = messageOf(err);
       errors.push(msg);
       tlog.warn({ err: msg }, 'collect: task failed');
+      // keep what the failed task already fetched (its cursor stays, so a re-run costs only duplicates)
+      try {
+        await flush(true);
+      } catch (storeErr) {
+        errors.push(messageOf(storeErr));
+      }
       if (isRateLimitedError(err)) {
         summary.retryAt = err.retryAt;
         break; // the same host will refuse the other tasks too

@@ -3,11 +3,23 @@
  * adds nothing. Cross-source duplicates (the same article URL, or the same text reposted) are stored,
  * but linked to the earliest copy through `duplicate_of`, so volumes count them once.
  *
- * One statement per batch: the rows go in as parallel arrays through `unnest`, `ON CONFLICT DO NOTHING
- * RETURNING` gives the new ids, and one update links the new rows to an earlier copy.
+ * One transaction per batch of up to INSERT_BATCH rows:
+ * | given               | how the rows reach the database                                             |
+ * |---------------------|-----------------------------------------------------------------------------|
+ * | Db, kind 'pg'       | COPY … FROM STDIN (text format, pg-copy-streams) into a temp staging table  |
+ * | Db, kind 'pglite'   | COPY … FROM '/dev/blob' (the `blob` query option) into the staging table    |
+ * | a transaction       | one INSERT … SELECT FROM unnest(arrays) (the caller owns the transaction)   |
+ * then `INSERT INTO mentions … SELECT … FROM staging ON CONFLICT DO NOTHING RETURNING id, external_id`
+ * gives the new ids, and one update links the new rows to an earlier copy, in the same transaction.
+ * The staging table is `on commit drop`: nothing is left behind, and concurrent batches (several pool
+ * connections) never see each other's rows. `ON CONFLICT DO NOTHING` names no target, so it works on the
+ * plain table (unique (source_id, external_id)) and on a partitioned one alike.
  */
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createHash } from 'node:crypto';
-import type { Queryable } from './index.js';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Db, Queryable } from './index.js';
 import type { RawMention } from '../model.js';
 
 /** What one insert did. */
@@ -22,8 +34,12 @@ export interface InsertSummary {
 
 /** Texts shorter than this (after normalising) get no content hash: "thanks!" twice is no repost. */
 export const MIN_HASHED_TEXT = 24;
-/** Rows per INSERT statement (bounded by the 65,535-parameter limit only through arrays, so large is fine). */
-export const INSERT_BATCH = 2000;
+/**
+ * Rows per batch (one COPY + one INSERT … SELECT, one transaction). Large enough that the per-batch
+ * cost (transaction, staging table, round trips, duplicate lookup) is small next to the rows; small
+ * enough that a batch holds a few MB at most.
+ */
+export const INSERT_BATCH = 5000;
 
 const TRACKING_PARAM = /^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|igshid|si|cmpid|ocid)$/i;
 
@@ -75,14 +91,15 @@ export interface InsertOptions {
 /**
  * Stores mentions of one source; those already stored for it (same external id) are counted as
  * duplicates and left untouched. New rows whose normalised URL or text matches an earlier mention of any
- * source get `duplicate_of` set to that earlier mention. Large inputs are split into INSERT_BATCH rows.
+ * source get `duplicate_of` set to that earlier mention. Large inputs are split into INSERT_BATCH rows,
+ * each committed on its own when `db` is the database (COPY path); given a transaction, the rows join it.
  */
-export async function insertMentions(db: Queryable, sourceId: number, items: RawMention[], opts: InsertOptions = {}): Promise<InsertSummary> {
+export async function insertMentions(db: Queryable | Db, sourceId: number, items: RawMention[], opts: InsertOptions = {}): Promise<InsertSummary> {
   const out: InsertSummary = { inserted: 0, duplicates: 0, ids: [] };
   for (let i = 0; i < items.length; i += INSERT_BATCH) {
     const slice = items.slice(i, i + INSERT_BATCH);
     const origins = opts.origins?.slice(i, i + INSERT_BATCH);
-    const r = await insertBatch(db, sourceId, slice, opts.collectedAt ?? null, origins);
+    const r = await storeBatch(db, sourceId, prepare(slice, origins), opts.collectedAt ?? null);
     out.inserted += r.inserted;
     out.duplicates += r.duplicates;
     out.ids.push(...r.ids);
@@ -90,8 +107,53 @@ export async function insertMentions(db: Queryable, sourceId: number, items: Raw
   return out;
 }
 
-async function insertBatch(db: Queryable, sourceId: number, items: RawMention[], collectedAt: Date | null, origins: (string | null)[] | undefined): Promise<InsertSummary> {
-  if (items.length === 0) return { inserted: 0, duplicates: 0, ids: [] };
+/**
+ * The CPU half of an insert (no I/O): keys, hashes, normalised URLs and the COPY payload of one batch
+ * of at most INSERT_BATCH mentions. Split from storePreparedMentions so a collector can prepare the next
+ * batch while the previous one is being written.
+ */
+export function prepareMentions(items: RawMention[], origins?: (string | null)[]): PreparedMentions {
+  if (items.length > INSERT_BATCH) throw new RangeError(`mentions: a prepared batch holds at most ${INSERT_BATCH} mentions, got ${items.length}`);
+  const p = prepare(items, origins);
+  p.copy = copyText(p);
+  return p;
+}
+
+/** Writes one prepared batch (one transaction on the COPY path); see insertMentions. */
+export async function storePreparedMentions(db: Queryable | Db, sourceId: number, batch: PreparedMentions, collectedAt: Date | null = null): Promise<InsertSummary> {
+  return storeBatch(db, sourceId, batch as Prepared, collectedAt);
+}
+
+/** A batch made ready by prepareMentions (opaque). */
+export interface PreparedMentions {
+  /** Mentions given, repeats included. */
+  readonly total: number;
+}
+
+/** One batch, normalised for storage, first occurrence of each external id only. */
+interface Prepared extends PreparedMentions {
+  /** Items given, repeats included. */
+  total: number;
+  n: number;
+  ext: string[];
+  url: (string | null)[];
+  author: (string | null)[];
+  reach: (number | null)[];
+  title: (string | null)[];
+  text: string[];
+  lang: (string | null)[];
+  pub: string[];
+  eng: string[];
+  rating: (number | null)[];
+  origin: (string | null)[];
+  hash: (string | null)[];
+  urlKey: (string | null)[];
+  hint: (string | null)[];
+  /** COPY text-format payload (built once, for the COPY path). */
+  copy?: string;
+}
+
+function prepare(items: RawMention[], origins: (string | null)[] | undefined): Prepared {
   const total = items.length;
   // a repeat inside one batch would make ON CONFLICT touch a row twice: keep the first of each id
   const seen = new Set<string>();
@@ -108,37 +170,120 @@ async function insertBatch(db: Queryable, sourceId: number, items: RawMention[],
     if (origins) origins = keep.map((k) => origins![k] ?? null);
   }
   const n = items.length;
-  const ext: string[] = new Array(n);
-  const url: (string | null)[] = new Array(n);
-  const author: (string | null)[] = new Array(n);
-  const reach: (number | null)[] = new Array(n);
-  const title: (string | null)[] = new Array(n);
-  const text: string[] = new Array(n);
-  const lang: (string | null)[] = new Array(n);
-  const pub: string[] = new Array(n);
-  const eng: string[] = new Array(n);
-  const rating: (number | null)[] = new Array(n);
-  const origin: (string | null)[] = new Array(n);
-  const hash: (string | null)[] = new Array(n);
-  const urlKey: (string | null)[] = new Array(n);
-  const hint: (string | null)[] = new Array(n);
+  const p: Prepared = {
+    total, n, ext: new Array(n), url: new Array(n), author: new Array(n), reach: new Array(n), title: new Array(n), text: new Array(n),
+    lang: new Array(n), pub: new Array(n), eng: new Array(n), rating: new Array(n), origin: new Array(n), hash: new Array(n),
+    urlKey: new Array(n), hint: new Array(n),
+  };
   for (let k = 0; k < n; k++) {
     const m = items[k]!;
-    ext[k] = m.externalId;
-    url[k] = m.url;
-    author[k] = m.author;
-    reach[k] = m.authorReach === null || !Number.isFinite(m.authorReach) ? null : Math.min(Math.round(m.authorReach), 2_147_483_647);
-    title[k] = m.title;
-    text[k] = m.text;
-    lang[k] = m.language;
-    pub[k] = m.publishedAt.toISOString();
-    eng[k] = JSON.stringify(m.engagement ?? {});
-    rating[k] = m.rating === null ? null : Math.round(m.rating);
-    origin[k] = origins?.[k] ?? null;
-    hash[k] = contentHash(`${m.title ?? ''} ${m.text}`);
-    urlKey[k] = normaliseUrl(m.url);
-    hint[k] = m.brandHint ?? null;
+    p.ext[k] = m.externalId;
+    p.url[k] = m.url;
+    p.author[k] = m.author;
+    p.reach[k] = m.authorReach === null || !Number.isFinite(m.authorReach) ? null : Math.min(Math.round(m.authorReach), 2_147_483_647);
+    p.title[k] = m.title;
+    p.text[k] = m.text;
+    p.lang[k] = m.language;
+    p.pub[k] = m.publishedAt.toISOString();
+    p.eng[k] = JSON.stringify(m.engagement ?? {});
+    p.rating[k] = m.rating === null ? null : Math.round(m.rating);
+    p.origin[k] = origins?.[k] ?? null;
+    p.hash[k] = contentHash(`${m.title ?? ''} ${m.text}`);
+    p.urlKey[k] = normaliseUrl(m.url);
+    p.hint[k] = m.brandHint ?? null;
   }
+  return p;
+}
+
+/** Columns of the staging table, in COPY order. */
+const STAGE_COLUMNS = 'ord, ext, url, author, reach, title, body, lang, pub, eng, rating, origin, hash, url_key, hint';
+
+const STAGE_DDL = `create temp table mention_stage (
+  ord integer, ext text, url text, author text, reach integer, title text, body text, lang text, pub timestamptz,
+  eng jsonb, rating smallint, origin text, hash text, url_key text, hint text
+) on commit drop`;
+
+/** $1 source id, $2 collected_at (null: now()). Rows go in input order, so ids ascend in input order. */
+const INSERT_FROM_STAGE = `insert into mentions (source_id, external_id, url, author, author_reach, title, text, language, published_at,
+                         collected_at, engagement, rating, origin, content_hash, url_key, brand_hint)
+   select $1, s.ext, s.url, s.author, s.reach, s.title, s.body, s.lang, s.pub, coalesce($2::timestamptz, now()), s.eng, s.rating,
+          s.origin, s.hash, s.url_key, s.hint
+     from mention_stage s
+    order by s.ord
+   on conflict do nothing
+   returning id, external_id`;
+
+const ESCAPED = /[\\\n\r\t\0]/;
+const ESCAPED_G = /[\\\n\r\t\0]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '' };
+
+/** One value in COPY text format: `\N` for null; backslash, newline, CR and tab escaped; NUL dropped (Postgres text cannot hold it). */
+function copyValue(v: string | number | null): string {
+  if (v === null) return '\\N';
+  if (typeof v === 'number') return String(v);
+  return ESCAPED.test(v) ? v.replace(ESCAPED_G, (c) => ESCAPES[c]!) : v;
+}
+
+/** The batch as COPY text-format lines. */
+function copyText(p: Prepared): string {
+  const lines: string[] = new Array(p.n);
+  for (let k = 0; k < p.n; k++) {
+    lines[k] = [
+      String(k), copyValue(p.ext[k]!), copyValue(p.url[k]!), copyValue(p.author[k]!), copyValue(p.reach[k]!), copyValue(p.title[k]!),
+      copyValue(p.text[k]!), copyValue(p.lang[k]!), p.pub[k]!, copyValue(p.eng[k]!), copyValue(p.rating[k]!), copyValue(p.origin[k]!),
+      copyValue(p.hash[k]!), copyValue(p.urlKey[k]!), copyValue(p.hint[k]!),
+    ].join('\t');
+  }
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+function isDb(db: Queryable | Db): db is Db {
+  return 'kind' in db && (db.kind === 'pg' ? db.pool !== undefined : db.pglite !== undefined);
+}
+
+async function storeBatch(db: Queryable | Db, sourceId: number, p: Prepared, collectedAt: Date | null): Promise<InsertSummary> {
+  if (p.total === 0) return { inserted: 0, duplicates: 0, ids: [] };
+  if (!isDb(db)) return insertUnnest(db, sourceId, p, collectedAt);
+  const payload = (p.copy ??= copyText(p));
+  if (db.kind === 'pg') {
+    const client = await db.pool!.connect();
+    try {
+      await client.query('begin');
+      await client.query(STAGE_DDL);
+      await pipeline(Readable.from([payload]), client.query(copyFrom(`copy mention_stage (${STAGE_COLUMNS}) from stdin`)));
+      const r = await client.query<{ id: number; external_id: string }>(INSERT_FROM_STAGE, [sourceId, collectedAt]);
+      const q: Queryable = {
+        async query<R>(sql: string, params?: readonly unknown[]) {
+          const x = await client.query(sql, params as unknown[] | undefined);
+          return { rows: x.rows as R[], rowCount: x.rowCount ?? 0 };
+        },
+      };
+      const out = await afterInsert(q, p, r.rows);
+      await client.query('commit');
+      return out;
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+  return db.pglite!.transaction(async (tx) => {
+    await tx.query(STAGE_DDL);
+    await tx.query(`copy mention_stage (${STAGE_COLUMNS}) from '/dev/blob'`, [], { blob: new Blob([payload]) });
+    const r = await tx.query<{ id: number; external_id: string }>(INSERT_FROM_STAGE, [sourceId, collectedAt]);
+    const q: Queryable = {
+      async query<R>(sql: string, params?: readonly unknown[]) {
+        const x = await tx.query<R>(sql, params as unknown[] | undefined);
+        return { rows: x.rows, rowCount: Math.max(x.rows.length, x.affectedRows ?? 0) };
+      },
+    };
+    return afterInsert(q, p, r.rows);
+  });
+}
+
+/** The same insert as one statement over parallel arrays, inside the caller's transaction. */
+async function insertUnnest(db: Queryable, sourceId: number, p: Prepared, collectedAt: Date | null): Promise<InsertSummary> {
   const r = await db.query<{ id: number; external_id: string }>(
     `insert into mentions (source_id, external_id, url, author, author_reach, title, text, language, published_at, collected_at,
                            engagement, rating, origin, content_hash, url_key, brand_hint)
@@ -147,20 +292,25 @@ async function insertBatch(db: Queryable, sourceId: number, items: RawMention[],
        from unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[], $8::text[], $9::timestamptz[],
                    $10::text[], $11::smallint[], $12::text[], $13::text[], $14::text[], $15::text[])
             as t(ext, url, author, reach, title, body, lang, pub, eng, rating, origin, hash, url_key, hint)
-     on conflict (source_id, external_id) do nothing
+     on conflict do nothing
      returning id, external_id`,
-    [sourceId, ext, url, author, reach, title, text, lang, pub, eng, rating, origin, hash, urlKey, hint, collectedAt],
+    [sourceId, p.ext, p.url, p.author, p.reach, p.title, p.text, p.lang, p.pub, p.eng, p.rating, p.origin, p.hash, p.urlKey, p.hint, collectedAt],
   );
-  // back to input order (ids ascend in insert order, which is input order)
+  return afterInsert(db, p, r.rows);
+}
+
+/** Puts the returned ids back in input order and links the new rows to earlier copies. */
+async function afterInsert(q: Queryable, p: Prepared, returned: { id: number; external_id: string }[]): Promise<InsertSummary> {
+  // ids ascend in insert order, which is input order; sort by input position to be sure
   const pos = new Map<string, number>();
-  for (let k = 0; k < n; k++) pos.set(ext[k]!, k);
-  const rows = r.rows.map((x) => ({ id: x.id, ord: pos.get(x.external_id)! })).sort((x, y) => x.ord - y.ord);
+  for (let k = 0; k < p.n; k++) pos.set(p.ext[k]!, k);
+  const rows = returned.map((x) => ({ id: Number(x.id), ord: pos.get(x.external_id)! })).sort((x, y) => x.ord - y.ord);
   const ids = rows.map((x) => x.id);
   if (ids.length > 0) {
     const ords = rows.map((x) => x.ord);
-    await linkDuplicates(db, ids, ords.map((o) => hash[o] ?? null), ords.map((o) => urlKey[o] ?? null));
+    await linkDuplicates(q, ids, ords.map((o) => p.hash[o] ?? null), ords.map((o) => p.urlKey[o] ?? null));
   }
-  return { inserted: ids.length, duplicates: total - ids.length, ids };
+  return { inserted: ids.length, duplicates: p.total - ids.length, ids };
 }
 
 /**
