@@ -11,6 +11,11 @@
  * | another process holds the source's lease         | skip (runSource returns `busy`)          |
  * | otherwise                                        | runSource, then onCollected(inserted)    |
  *
+ * Right after start (runNeverRunOnStart, default on), every enabled source that has never run gets one
+ * tick of its own, through the same path (jitter, backoff check, lease), so a new user sees mentions in
+ * the first minute instead of at the first cron tick, which may be an hour away. Sources that ran
+ * before wait for their schedule as usual, so a restart does not hit every service at once.
+ *
  * stop() stops the timers, then asks in-flight runs to end after the page they are storing (status
  * `abandoned`, everything stored so far kept, cursor not advanced) and waits for them.
  * node-cron's own console output goes to pino.
@@ -31,6 +36,8 @@ export interface SchedulerOptions {
   /** Passed to every run (tests shrink HTTP delays). */
   runOptions?: Omit<RunOptions, 'signal'>;
   random?: () => number;
+  /** Tick every enabled source that has never run as soon as the scheduler starts (default true). */
+  runNeverRunOnStart?: boolean;
 }
 
 /** A running scheduler. */
@@ -39,6 +46,11 @@ export interface SchedulerHandle {
   stop(): Promise<void>;
   /** Runs one tick of a source now, as its timer would (tests, `earshot run` start-up). */
   tick(sourceName: string): Promise<RunSummary | null>;
+  /**
+   * Settles when the start-up ticks of never-run sources have ended (at once when there are none or
+   * runNeverRunOnStart is false), with the name and result of each; never rejects.
+   */
+  readonly startup: Promise<{ source: string; summary: RunSummary | null }[]>;
 }
 
 let cronLoggerSet = false;
@@ -125,8 +137,31 @@ export function startScheduler(deps: Deps, opts: SchedulerOptions = {}): Schedul
   }
   log.info({ sources: tasks.length }, 'scheduler: started');
 
+  const startup = opts.runNeverRunOnStart === false ? Promise.resolve([]) : runNeverRun();
+  async function runNeverRun(): Promise<{ source: string; summary: RunSummary | null }[]> {
+    const names = deps.config.sources.filter((s) => s.enabled !== false).map((s) => s.name);
+    const settled = await Promise.all(
+      names.map(async (name) => {
+        try {
+          const source = await getSourceByName(deps.db, name);
+          if (!source.enabled || source.lastRunAt !== null) return null;
+          log.info({ source: name }, 'scheduler: first run of a source that has never run');
+          return { source: name, summary: await tick(name) };
+        } catch (err) {
+          log.error({ source: name, err: (err as Error).message }, 'scheduler: start-up tick failed');
+          return { source: name, summary: null };
+        }
+      }),
+    );
+    return settled.filter((x): x is { source: string; summary: RunSummary | null } => x !== null);
+  }
+  const startupTracked = startup.then(() => undefined);
+  inflight.add(startupTracked);
+  void startupTracked.finally(() => inflight.delete(startupTracked));
+
   return {
     tick,
+    startup,
     async stop() {
       abort.abort();
       for (const t of timers) clearTimeout(t);

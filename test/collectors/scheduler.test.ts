@@ -5,7 +5,7 @@ import { openTestDb, DB_KIND } from '../helpers/db.js';
 import type { Db } from '../../db/index.js';
 import { startScheduler } from '../../collectors/scheduler.js';
 import { listRuns } from '../../db/runs.js';
-import { getSourceByName } from '../../db/sources.js';
+import { claimSourceLease, getSourceByName, markSourceSuccess } from '../../db/sources.js';
 import { configFrom, countRows, depsFor, fastHttp, fixtureJson } from './helpers.js';
 
 const MCP = fixtureJson<{ hits: Record<string, unknown>[] }>('hackernews/search_story_query_model_context_protocol_2026.json');
@@ -45,7 +45,9 @@ describe(`scheduler (${DB_KIND})`, () => {
     const deps = await depsFor(db, configFrom(yaml()), new Date());
     const collected: number[] = [];
     const { opts } = fastHttp();
-    const s = startScheduler(deps, { maxJitterMs: 0, runOptions: { ...opts, http: { ...opts.http, retries: 0 } }, onCollected: async (n) => void collected.push(n) });
+    const s = startScheduler(deps, {
+      maxJitterMs: 0, runNeverRunOnStart: false, runOptions: { ...opts, http: { ...opts.http, retries: 0 } }, onCollected: async (n) => void collected.push(n),
+    });
     try {
       const bad = await s.tick('bad');
       expect(bad?.status).toBe('error');
@@ -68,7 +70,7 @@ describe(`scheduler (${DB_KIND})`, () => {
     const deps = await depsFor(db, config, new Date());
     const { opts } = fastHttp();
     slowPage2 = 800;
-    const s = startScheduler(deps, { maxJitterMs: 0, runOptions: opts });
+    const s = startScheduler(deps, { maxJitterMs: 0, runNeverRunOnStart: false, runOptions: opts });
     const run = s.tick('slow');
     await new Promise((r) => setTimeout(r, 300));
     expect(await s.tick('slow')).toMatchObject({ status: 'busy' });
@@ -82,5 +84,52 @@ describe(`scheduler (${DB_KIND})`, () => {
     expect(runs[0]!.inserted).toBeGreaterThan(0);
     expect(await countRows(db, 'mentions', 'source_id = $1', [src.id])).toBe(runs[0]!.inserted);
     expect(await countRows(db, 'source_cursors', 'source_id = $1', [src.id])).toBe(0);
+  });
+
+  it('on start, runs each enabled source that has never run (with jitter, respecting leases), and only those', async () => {
+    const yearly = `'0 0 1 1 *'`;
+    const src = (name: string, extra = '') => `  - name: ${name}\n    type: hackernews\n    schedule: ${yearly}\n    baseUrl: http://127.0.0.1:${port}\n    backfillDays: 5000\n${extra}`;
+    const config = configFrom(
+      `brands:\n  - name: MCP\n    query: '"model context protocol" OR mcp OR protocol'\nsources:\n` +
+        src('fresh') + src('veteran') + src('taken') + src('off', '    enabled: false\n'),
+    );
+    const deps = await depsFor(db, config, new Date());
+    const veteran = await getSourceByName(db, 'veteran');
+    await markSourceSuccess(db, veteran.id, new Date(Date.now() - 3600_000), null);
+    const taken = await getSourceByName(db, 'taken');
+    expect(await claimSourceLease(db, taken.id, 'other-host:1', new Date(), new Date(Date.now() + 60_000))).toBe(true);
+
+    // the default (what worker.ts gets): start-up ticks for never-run sources, each after its jitter
+    const { opts } = fastHttp();
+    const collected: number[] = [];
+    const t0 = Date.now();
+    const s = startScheduler(deps, { maxJitterMs: 400, random: () => 0.5, runOptions: opts, onCollected: async (n) => void collected.push(n) });
+    let startup: Awaited<typeof s.startup>;
+    try {
+      startup = await s.startup;
+    } finally {
+      await s.stop();
+    }
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(190); // half of maxJitterMs, as random() said
+    const byName = new Map(startup.map((x) => [x.source, x.summary]));
+    expect([...byName.keys()].sort()).toEqual(['fresh', 'taken']); // not the one that ran, not the disabled one
+    expect(byName.get('fresh')).toMatchObject({ status: 'ok' });
+    expect(byName.get('fresh')!.inserted).toBeGreaterThan(0);
+    expect(collected).toEqual([byName.get('fresh')!.inserted]);
+    expect(byName.get('taken')).toMatchObject({ status: 'busy', fetched: 0 }); // another process holds its lease
+    expect(await countRows(db, 'collector_runs', 'source_id = $1', [veteran.id])).toBe(0);
+    expect(await countRows(db, 'mentions', 'source_id = $1', [taken.id])).toBe(0);
+
+    // a restart leaves a source that has run to its schedule; switched off, nothing runs at start
+    const again = startScheduler(deps, { maxJitterMs: 0, runOptions: opts });
+    const second = await again.startup;
+    await again.stop();
+    expect(second.map((x) => x.source)).toEqual(['taken']);
+    const fresh = await getSourceByName(db, 'fresh');
+    expect(await countRows(db, 'collector_runs', 'source_id = $1', [fresh.id])).toBe(1);
+    const off = startScheduler(deps, { maxJitterMs: 0, runNeverRunOnStart: false, runOptions: opts });
+    expect(await off.startup).toEqual([]);
+    await off.stop();
+    expect(await countRows(db, 'collector_runs', 'source_id = $1', [taken.id])).toBe(0);
   });
 });
