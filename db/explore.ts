@@ -92,8 +92,11 @@ async function brandScope(db: Queryable, brand: string | null): Promise<number |
 function build(filters: MentionFilters, brandId: number, after: MentionCursor | null = null): Built {
   const w = new Conditions();
   const viaMentions = Boolean(filters.author || filters.q);
+  // Without a brand or any effective-value filter the join to `f` only supplies the sentiment, so it is
+  // a left join the planner can drop from a count (a search count then reads only the search index).
+  const needsF = brandId !== ALL_BRANDS || Boolean(filters.source || filters.sentiment || filters.stage || filters.painPoint || filters.language || filters.comparison || filters.switchFrom || filters.switchTo);
   const from = viaMentions
-    ? `mentions m join mention_effective f on f.brand_id = ${w.param(brandId)} and f.mention_id = m.id`
+    ? `mentions m ${needsF ? 'join' : 'left join'} mention_effective f on f.brand_id = ${w.param(brandId)} and f.mention_id = m.id`
     : 'mention_effective f';
   const t = viaMentions ? { at: 'm.published_at', id: 'm.id' } : { at: 'f.published_at', id: 'f.mention_id' };
   if (viaMentions) w.add('m.duplicate_of is null');
@@ -120,7 +123,7 @@ export async function explorerPageSql(db: Queryable, filters: MentionFilters, li
   const brandId = await brandScope(db, filters.brand);
   if (brandId === null) return null;
   const b = build(filters, brandId, after);
-  const sql = `select f.mention_id as id, f.sentiment from ${b.from} ${b.where.where()}
+  const sql = `select ${b.order.startsWith('m.') ? 'm.id' : 'f.mention_id'} as id, coalesce(f.sentiment, 'unscored') as sentiment from ${b.from} ${b.where.where()}
                 order by ${b.order} limit ${b.where.param(limit)}`;
   return { sql, params: b.where.params };
 }

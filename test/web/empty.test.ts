@@ -24,6 +24,7 @@ describe(`empty state (${DB_KIND})`, () => {
     const res = await request(createApp(testDeps(db))).get('/').expect(200);
     const $ = cheerio.load(res.text);
     expect($('#getting-started').text()).toMatch(/No sources are configured/);
+    expect($('h1').text()).toBe('Welcome to Earshot');
     expect($('#getting-started a[href="/sources"]').length).toBe(1);
     expect($("svg.chart-svg").length).toBe(0);
   });
@@ -48,6 +49,8 @@ describe(`empty state (${DB_KIND})`, () => {
     const res = await request(createApp(testDeps(db))).get('/').expect(200);
     const $ = cheerio.load(res.text);
     expect($('#getting-started').length).toBe(0);
+    expect($('h1').text()).toMatch(/^Overview/);
+    expect($('form.picker').length).toBe(1);
     expect($('[data-figure=mentions]').text()).toBe('1');
     expect($('svg.chart-svg').length).toBeGreaterThan(0);
   });

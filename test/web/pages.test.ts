@@ -133,6 +133,11 @@ describe(`journey page (${DB_KIND})`, () => {
     }
     const $ = cheerio.load((await request(app).get('/journey?range=30d&brand=Brightwave').expect(200)).text);
     expect($('[data-figure=csat-rated]').text()).toBe(String(all));
+    expect($('[data-figure=few-ratings]').length).toBe(all < 20 ? 1 : 0);
+    // A handful of ratings gets a caution next to the headline.
+    const few = cheerio.load((await request(app).get('/journey?range=24h').expect(200)).text);
+    const fewRated = Number(few('[data-figure=csat-rated]').text());
+    expect(few('[data-figure=few-ratings]').length).toBe(fewRated > 0 && fewRated < 20 ? 1 : 0);
   });
 
   it('shows time to resolution from alerts', async () => {

@@ -17,6 +17,14 @@ import { pct } from '../helpers/pct.js';
 
 const BRAND_CLASSES = ['b-1', 'b-2', 'b-3', 'b-4', 'b-5', 'b-6', 'b-7', 'b-8'];
 
+/** The change of a mention count against the previous period, for the delta partial. */
+function mentionDelta(cur: number, before: number): { dir: 'up' | 'down' | 'flat'; text: string } {
+  const dir = cur > before ? 'up' : cur < before ? 'down' : 'flat';
+  if (before === 0) return { dir, text: cur === 0 ? 'no change' : 'new' };
+  const r = (cur - before) / before;
+  return { dir, text: `${r >= 0 ? '+' : '\u2212'}${pct(Math.abs(r))}` };
+}
+
 /** Loads every figure of the brands page. */
 export async function loadBrands(ctx: AppContext, q: Record<string, unknown>) {
   const { db } = ctx.deps;
@@ -61,6 +69,8 @@ export async function loadBrands(ctx: AppContext, q: Record<string, unknown>) {
       net: netSentiment(p.positive, p.negative),
       previous: prevBy.get(b.id) ?? 0,
       change: changeRatio(p.total, prevBy.get(b.id) ?? 0),
+      changeDelta: mentionDelta(p.total, prevBy.get(b.id) ?? 0),
+      previousHref: mentionsHref({ brand: b.name, from: prev.from, to: prev.to }),
       href: link({ brand: b.name }),
       hrefs: { positive: link({ brand: b.name, sentiment: 'positive' }), neutral: link({ brand: b.name, sentiment: 'neutral' }), negative: link({ brand: b.name, sentiment: 'negative' }) },
       netBar: { x: 50, w: 0 },

@@ -18,6 +18,9 @@ import { JOURNEY_STAGES } from '../../model.js';
 import { mentionsHref } from '../links.js';
 import { netSentiment, pickerModel, presentMention, resolveBrand } from './common.js';
 
+/** Below this many rated mentions the page warns that the proxies are too thin to rely on. */
+export const FEW_RATINGS = 20;
+
 /** CSAT and NPS proxies from star counts r[1..5]; null when nothing is rated. */
 export function ratingProxies(r: { r1: number; r2: number; r3: number; r4: number; r5: number }): { rated: number; csat: number | null; nps: number | null } {
   const rated = r.r1 + r.r2 + r.r3 + r.r4 + r.r5;
@@ -93,7 +96,7 @@ export async function loadJourney(ctx: AppContext, q: Record<string, unknown>) {
     brand: bname,
     range: { key: range.key, from: range.from, to: range.to, unit: range.unit },
     stages,
-    overall: { mentions: overall.total, staged: overall.total - unstaged.total, net: netSentiment(overall.positive, overall.negative), ...ratingProxies(overall), href: link({}) },
+    overall: { mentions: overall.total, staged: overall.total - unstaged.total, net: netSentiment(overall.positive, overall.negative), ...ratingProxies(overall), fewRatings: ratingProxies(overall).rated > 0 && ratingProxies(overall).rated < FEW_RATINGS, href: link({}) },
     unstaged: { mentions: unstaged.total, href: link({ stage: 'none' }) },
     resolution: timings
       .filter((t) => !bname || t.brand === bname)
