@@ -18,7 +18,7 @@ import type { Deps } from '../deps.js';
 import type { RawMention, SourceType } from '../model.js';
 import { compileQuery } from '../analysis/index.js';
 import { isRateLimitedError, isEarshotError } from '../errors.js';
-import { INSERT_BATCH, prepareMentions, storePreparedMentions } from '../db/mentions.js';
+import { INSERT_BATCH, prepareMentions, storePreparedMentions, writesOverlapWork } from '../db/mentions.js';
 import { getCursor, setCursor } from '../db/cursors.js';
 import { abandonStaleRuns, finishRun, startRun, type RunStatus } from '../db/runs.js';
 import {
@@ -210,9 +210,11 @@ async function collectInto(deps: Deps, source: SourceRow, collector: AnyCollecto
   const errors: string[] = [];
   let tasksOk = 0;
   const batchSize = Math.min(opts.batchSize ?? INSERT_BATCH, INSERT_BATCH);
+  const overlap = writesOverlapWork(deps.db);
   let pending: RawMention[] = [];
-  // At most one batch is being written while the next pages are fetched, normalised and prepared;
-  // batches are written one after another, in order (so duplicate linking sees every earlier batch).
+  // On PostgreSQL at most one batch is being written while the next pages are fetched, normalised and
+  // prepared; batches are written one after another, in order (so duplicate linking sees every earlier
+  // batch). On PGlite each batch is written before going on (the database shares this thread).
   let storing: Promise<void> = Promise.resolve();
   /** Waits for the batch being written; its failure is thrown once (then forgotten). */
   const settle = async (): Promise<void> => {
@@ -277,7 +279,7 @@ async function collectInto(deps: Deps, source: SourceRow, collector: AnyCollecto
         summary.timings.normaliseMs += performance.now() - tn;
         for (const m of batch) {
           pending.push(m);
-          if (pending.length >= batchSize) await flush(false);
+          if (pending.length >= batchSize) await flush(!overlap);
         }
         if (page.cursor !== null && page.cursor !== undefined) lastCursor = page.cursor;
         if (opts.signal?.aborted) {

@@ -315,19 +315,31 @@ async function afterInsert(q: Queryable, p: Prepared, returned: { id: number; ex
 
 /**
  * Points each new row that repeats an earlier mention (same url_key or content_hash, lower id, itself not
- * a duplicate) at that earliest copy. The earliest id per key comes from one indexed lookup per key kind
- * (`= any(array)`), so the cost grows with the matches, not with the table; rows are updated only when
- * there is something to link (most batches: none).
+ * a duplicate) at that earliest copy. Earlier batches are looked up with one indexed query per key kind
+ * (`= any(array)`, only ids below this batch's, so the new rows themselves are never read back: the cost
+ * grows with the matches, not with the batch or the table); repeats inside the batch are found here. Rows
+ * are updated only when there is something to link (most batches: none).
  */
 async function linkDuplicates(db: Queryable, ids: number[], hashes: (string | null)[], urlKeys: (string | null)[]): Promise<void> {
+  let below = Infinity;
+  for (const id of ids) if (id < below) below = id;
   const firstOf = async (column: 'content_hash' | 'url_key', keys: (string | null)[]): Promise<Map<string, number>> => {
     const wanted = [...new Set(keys.filter((k): k is string => k !== null))];
-    if (wanted.length === 0) return new Map();
-    const r = await db.query<{ k: string; first: number }>(
-      `select ${column} as k, min(id) as first from mentions where ${column} = any($1::text[]) and duplicate_of is null group by ${column}`,
-      [wanted],
-    );
-    return new Map(r.rows.map((x) => [x.k, x.first]));
+    const earlier = new Map<string, number>();
+    if (wanted.length > 0) {
+      const r = await db.query<{ k: string; first: number }>(
+        `select ${column} as k, min(id) as first from mentions
+          where ${column} = any($1::text[]) and duplicate_of is null and id < $2 group by ${column}`,
+        [wanted, below],
+      );
+      for (const x of r.rows) earlier.set(x.k, Number(x.first));
+    }
+    // inside the batch, the first row with a key is the earliest copy (unless an earlier batch has one)
+    for (let i = 0; i < ids.length; i++) {
+      const k = keys[i];
+      if (k && !earlier.has(k)) earlier.set(k, ids[i]!);
+    }
+    return earlier;
   };
   const byHash = await firstOf('content_hash', hashes);
   const byUrl = await firstOf('url_key', urlKeys);
@@ -348,4 +360,13 @@ async function linkDuplicates(db: Queryable, ids: number[], hashes: (string | nu
     `update mentions m set duplicate_of = u.orig from unnest($1::bigint[], $2::bigint[]) as u(id, orig) where m.id = u.id`,
     [dupIds, origIds],
   );
+}
+
+/**
+ * Whether writing a batch leaves this process free to prepare the next one: true on PostgreSQL (the
+ * server does the work), false on PGlite (the embedded database runs on this thread, so overlapping would
+ * only blur where the time goes).
+ */
+export function writesOverlapWork(db: Queryable | Db): boolean {
+  return isDb(db) && db.kind === 'pg';
 }

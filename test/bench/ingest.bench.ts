@@ -8,17 +8,19 @@
  *
  *   npm run bench:ingest                     (PostgreSQL at DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)
  *   BENCH_MENTIONS=100000 npm run bench:ingest
+ *   BENCH_HEALTH_MENTIONS=1000000 npm run bench:ingest   (also: source health at that many mentions)
  *
  * Targets (issue 4): ≥ 8,000 mentions/s into PostgreSQL, ≥ 3,000/s into PGlite, full-text index included.
  * PostgreSQL runs in a scratch schema that is dropped afterwards. The texts are synthetic (written here).
  */
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { openDb, type Db } from '../../db/index.js';
 import { migrate } from '../../db/migrate.js';
 import { parseConfig } from '../../config.js';
 import { validateSource } from '../../collectors/registry.js';
-import { syncBrandsAndSources } from '../../db/sources.js';
+import { listSourceHealth, syncBrandsAndSources } from '../../db/sources.js';
 import { runSource } from '../../collectors/run.js';
 import { INSERT_BATCH } from '../../db/mentions.js';
 import { logger } from '../../log.js';
@@ -88,6 +90,57 @@ async function benchOne(label: string, db: Db, url: string): Promise<number> {
   return rate;
 }
 
+const HEALTH_N = Number(process.env.BENCH_HEALTH_MENTIONS ?? 0);
+
+/**
+ * Source health (`earshot sources`, the Sources page) at HEALTH_N mentions over 8 sources, collected over
+ * 90 days: listSourceHealth (total from the source row, 24 h by the (source_id, collected_at) index)
+ * against the per-call counting it replaced. Median of 5 calls each.
+ */
+async function benchHealth(label: string, db: Db): Promise<void> {
+  const t0 = Date.now();
+  await db.query(`insert into sources (name, type) select 'health-' || g, 'hackernews' from generate_series(1, 8) g on conflict do nothing`);
+  const ids = (await db.query<{ id: number }>(`select id from sources where name like 'health-%' order by id`)).rows.map((r) => r.id);
+  const now = new Date();
+  for (let done = 0; done < HEALTH_N; done += 50_000) {
+    await db.query(
+      `insert into mentions (source_id, external_id, text, published_at, collected_at)
+       select ($1::int[])[1 + g % 8], 'h' || g, 'Acme health bench mention ' || g || ' about refunds and delays',
+              $3::timestamptz - (g % 7776000) * interval '1 second', $3::timestamptz - (g % 7776000) * interval '1 second'
+         from generate_series($2::bigint + 1, $2::bigint + least(50000, $4::bigint - $2::bigint)) g`,
+      [ids, done, now, HEALTH_N],
+    );
+  }
+  await db.exec('analyze mentions');
+  const seeded = ((Date.now() - t0) / 1000).toFixed(0);
+  const median = async (f: () => Promise<unknown>): Promise<number> => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      await f();
+      times.push(performance.now() - t);
+    }
+    return times.sort((a, b) => a - b)[2]!;
+  };
+  const fast = await median(() => listSourceHealth(db, now));
+  const counting = await median(() =>
+    db.query(
+      `select s.id,
+              (select count(*)::int from mentions m where m.source_id = s.id and m.collected_at > $1::timestamptz - interval '24 hours' and m.collected_at <= $1::timestamptz) as h24,
+              (select count(*)::int from mentions m where m.source_id = s.id) as total
+         from sources s`,
+      [now],
+    ),
+  );
+  const h = (await listSourceHealth(db, now)).filter((x) => x.name.startsWith('health-'));
+  const total = h.reduce((a, x) => a + x.mentionsTotal, 0);
+  const day = h.reduce((a, x) => a + x.mentions24h, 0);
+  process.stdout.write(
+    `${label.padEnd(10)} source health at ${HEALTH_N.toLocaleString('en-US')} mentions (seeded in ${seeded} s): listSourceHealth ${fast.toFixed(1)} ms ` +
+      `(median of 5; totals ${total.toLocaleString('en-US')}, last 24 h ${day.toLocaleString('en-US')}); counting per call, as before: ${counting.toFixed(0)} ms\n`,
+  );
+}
+
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
   const bodies = Array.from({ length: PAGES }, (_, p) => pageBody(p));
@@ -99,13 +152,14 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  process.stdout.write(`ingest benchmark: ${TOTAL} Hacker News–shaped mentions from ${url} (${PAGES} pages)\n`);
+  process.stdout.write(`ingest benchmark: ${TOTAL} Hacker News–shaped mentions from ${url} (${PAGES} pages); load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}\n`);
   const results: string[] = [];
   try {
     const lite = await openDb();
     try {
       const rate = await benchOne('PGlite', lite, url);
       results.push(`PGlite ${rate >= 3000 ? 'meets' : 'MISSES'} the 3,000/s target`);
+      if (HEALTH_N > 0) await benchHealth('PGlite', lite);
     } finally {
       await lite.close();
     }
@@ -120,6 +174,7 @@ async function main(): Promise<void> {
       try {
         const rate = await benchOne('PostgreSQL', pg, url);
         results.push(`PostgreSQL ${rate >= 8000 ? 'meets' : 'MISSES'} the 8,000/s target`);
+        if (HEALTH_N > 0) await benchHealth('PostgreSQL', pg);
       } finally {
         await pg.query(`drop schema if exists ${schema} cascade`).catch(() => undefined);
         await pg.close();
@@ -129,6 +184,8 @@ async function main(): Promise<void> {
     server.close();
   }
   process.stdout.write(`${results.join('; ')}\n`);
+  const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  process.stdout.write(`load average at the end: ${load} (2 cores; other processes share them)\n`);
 }
 
 main().catch((err: Error) => {

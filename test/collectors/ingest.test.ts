@@ -66,6 +66,24 @@ describe(`mention ingest through COPY (${DB_KIND})`, () => {
     expect(again).toEqual({ inserted: 0, duplicates: 10, ids: [] });
   });
 
+  it('links reposts inside one batch to the first copy, and across batches to the earliest stored copy', async () => {
+    const text = 'Acme lost my luggage and nobody answers the phone';
+    const a = await insertMentions(db, sourceId, [
+      { ...base, externalId: 'rp-1', text: 'Something else entirely about Acme pricing today' },
+      { ...base, externalId: 'rp-2', text },
+      { ...base, externalId: 'rp-3', text: `RT @someone: ${text}!` },
+      { ...base, externalId: 'rp-4', url: 'https://example.com/x?utm_source=a', text: 'Acme article shared here, one' },
+      { ...base, externalId: 'rp-5', url: 'https://www.example.com/x', text: 'Acme article shared here, two' },
+    ], { collectedAt: NOW });
+    const b = await insertMentions(db, sourceId, [{ ...base, externalId: 'rp-6', text: text.toUpperCase() }], { collectedAt: NOW });
+    const rows = (await db.query<{ external_id: string; duplicate_of: number | null }>(
+      `select external_id, duplicate_of from mentions where id = any($1::bigint[]) order by id`, [[...a.ids, ...b.ids]],
+    )).rows;
+    expect(rows.map((r) => [r.external_id, r.duplicate_of])).toEqual([
+      ['rp-1', null], ['rp-2', null], ['rp-3', a.ids[1]], ['rp-4', null], ['rp-5', a.ids[3]], ['rp-6', a.ids[1]],
+    ]);
+  });
+
   it('keeps source health figures without counting: total on the source row (inserts, deletes, a failed batch), 24 h by collected time', async () => {
     const s2 = (await db.query<{ id: number }>(`select id from sources where name = 's2'`)).rows[0]!.id;
     const before = await health('s1');
