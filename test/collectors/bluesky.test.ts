@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openTestDb, DB_KIND } from '../helpers/db.js';
 import type { Db } from '../../db/index.js';
 import { runSource } from '../../collectors/run.js';
-import { configFrom, depsFor, fastHttp, fixtureHeaders, fixtureJson } from './helpers.js';
+import { configFrom, countRows, depsFor, fastHttp, fixtureHeaders, fixtureJson } from './helpers.js';
 
 const SEARCH = fixtureJson<{ posts: Record<string, unknown>[]; cursor: string }>('bluesky/searchPosts_q_redistricting_2025.json');
 const HEADERS = fixtureHeaders('bluesky/searchPosts_q_redistricting_2025.json');
@@ -67,5 +67,25 @@ describe(`bluesky collector (${DB_KIND})`, () => {
     const r = await runSource(deps, 'bsrl', opts);
     expect(r.status).toBe('error');
     expect(r.nextCheckAt!.getTime()).toBeGreaterThanOrEqual(reset * 1000);
+  });
+
+  it('refuses an oversized page: the run fails as partial, keeps the page stored before it, and leaves the cursor for a re-run', async () => {
+    const deps = await depsFor(db, configFrom(yaml('bsbig')));
+    const { opts } = fastHttp();
+    const first = JSON.stringify(SEARCH);
+    const cap = first.length + 1024;
+    const huge = JSON.stringify({ posts: [...SEARCH.posts, ...SEARCH.posts, ...SEARCH.posts], cursor: '75' });
+    expect(huge.length).toBeGreaterThan(cap);
+    nock(BASE).get('/xrpc/app.bsky.feed.searchPosts').query((q) => !q.cursor).reply(200, first, { ...HEADERS, 'content-type': 'application/json' });
+    nock(BASE).get('/xrpc/app.bsky.feed.searchPosts').query((q) => q.cursor === '25').reply(200, huge, { 'content-type': 'application/json' });
+    const r = await runSource(deps, 'bsbig', { ...opts, http: { ...opts.http, maxBodyBytes: cap, retries: 0 } });
+    expect(r.status).toBe('partial');
+    expect(r.error).toMatch(new RegExp(`^bsbig: response from https://api\\.bsky\\.app/xrpc/app\\.bsky\\.feed\\.searchPosts\\?q=redistricting&.*cursor=25 is larger than ${cap} bytes: refused$`));
+    expect(r.fetched).toBe(25);
+    const expected = SEARCH.posts.filter((p) => /redistricting/i.test(String((p.record as { text: string }).text))).length;
+    expect(r.inserted).toBe(expected);
+    const src = (await db.query<{ id: number }>(`select id from sources where name = 'bsbig'`)).rows[0]!.id;
+    expect(await countRows(db, 'mentions', 'source_id = $1', [src])).toBe(expected);
+    expect(await countRows(db, 'source_cursors', 'source_id = $1', [src])).toBe(0);
   });
 });
