@@ -8,12 +8,14 @@
  * |                 | full stop or contrast word); a negator with nothing to flip is weak         |
  * |                 | negative evidence ("haven't been able to")                                  |
  * | intensifiers    | very / so / extremely × up to 1.8; slightly / kinda × 0.5–0.7               |
- * | contrast        | before "but" / "however" × 0.5, after × 1.5                                 |
+ * | contrast        | before "but" / "however" × 0.5, after × 1.5 (words and praise cues)         |
  * | emphasis        | ALL CAPS word × 1.5, elongated word ("sooo") × 1.3, "!" adds 0.3 each (≤ 3) |
  * | emoji/emoticons | lexicons/emoji.json                                                         |
  * | complaints      | COMPLAINT_PATTERNS: on hold, still waiting, where is my…, N hours…          |
  * | praise          | PRAISE_PATTERNS: great job, you rock, shout-out…                            |
  * | info question   | opens with a question word, no complaint cue, weak sentiment → neutral      |
+ * | sarcasm         | praise turned on a problem is negative: see SARCASM below                   |
+ * | minimiser       | "only 5 minutes", "just a few minutes": the clause's negative words × 0.3   |
  *
  * The raw sum s is squashed to score = s / sqrt(s² + 16) in (-1, 1). Labels: score ≥ POS_T positive,
  * ≤ NEG_T negative, else neutral.
@@ -216,8 +218,8 @@ export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\bstill (?:waiting|no\b|not\b|nothing|haven'?t|hasn'?t|can'?t|cannot|don'?t|doesn'?t|didn'?t|isn'?t|stuck|on hold|broken|down\b|missing|charging|charged|unable|pending|sitting|here)/g, -3, 'still waiting', ['still']],
   [/\bwhere(?:'s| is| are| the hell is)? (?:my|our)\b/g, -2.5, 'where is my', ['where', 'where\'s', 'wheres']],
   [/\bwhy (?:is|are|was|were|do|does|did|would|can'?t|won'?t|isn'?t|aren'?t|hasn'?t|haven'?t|don'?t|doesn'?t|didn'?t|cant|wont|the hell|on earth)\b/g, -1.5, 'why', ['why']],
-  [/\b(?:\d+|two|three|four|five|six|several|multiple|many) ?\+? ?(?:hours?|hrs?|days?|weeks?|months?)\b/g, -1.5, 'n hours', ['#digit', 'hour', 'hours', 'hr', 'hrs', 'day', 'days', 'week', 'weeks', 'month', 'months']],
-  [/\b(?:\d+|two|three|four|five|45|30|20) ?(?:mins?|minutes?)\b/g, -1, 'n minutes', ['#digit', 'min', 'mins', 'minute', 'minutes']],
+  [/(?<!\b(?:within|only|just) )\b(?:\d+|two|three|four|five|six|several|multiple|many) ?\+? ?(?:hours?|hrs?|days?|weeks?|months?)\b/g, -1.5, 'n hours', ['#digit', 'hour', 'hours', 'hr', 'hrs', 'day', 'days', 'week', 'weeks', 'month', 'months']],
+  [/(?<!\b(?:within|only|just) )\b(?:\d+|two|three|four|five|45|30|20) ?(?:mins?|minutes?)\b/g, -1, 'n minutes', ['#digit', 'min', 'mins', 'minute', 'minutes']],
   [/\bmissed (?:my |our |the |a )?(?:connection|connecting|flight|delivery|appointment|train|meeting|deadline|event)/g, -3, 'missed connection', ['missed']],
   [/\b(?:can'?t|cannot|couldn'?t|unable to|impossible to) (?:get (?:through|a hold|ahold|anyone|someone|an answer|a refund|help)|reach|contact|talk to|speak to|log ?in|sign ?in|access|login|check ?in|book|pay|cancel|change|find|use|open|load|connect)/g, -3, "can't get through", ['can\'t', 'cant', 'cannot', 'couldn\'t', 'couldnt', 'unable', 'impossible']],
   [/\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not|not|never|didn'?t|did not|still not|wasn'?t|hasn'?t|haven'?t) (?:work|working|load|loading|arrive|arrived|show(?:n|ed)? up|showing|come|came|get delivered|been delivered|delivered|received|refunded|fixed|resolved|answered|responded|returned|called back|processed|honou?red|turned up)\b/g, -3, "doesn't work", ['#neg', 'not', 'never']],
@@ -263,6 +265,88 @@ export const PRAISE_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\b(?:above and beyond|went out of (?:their|his|her) way|can'?t (?:wait|complain)|no complaints|highly recommend|best (?:airline|bank|app|service|company|ever))\b/g, 3, 'above and beyond', ['above', 'went', 'can\'t', 'cant', 'no', 'highly', 'best']],
 ];
 
+/**
+ * SARCASM and mixed messages: praise turned on a problem is a complaint. Industry-independent: only
+ * praise words, problem evidence the scorer already has and a few markers are used.
+ *
+ * | case                                                              | example                              |
+ * |-------------------------------------------------------------------|--------------------------------------|
+ * | praise aimed at what follows (gratitude + "for"; an evaluative    | "thanks for the 3 hour delay",       |
+ * | word + comma, -ing verb, "to", "how", "that", "when", "another";  | "great, another cancelled order",    |
+ * | "gotta love"), with a problem after it in the same clause         | "love sitting on hold for 2 hours",  |
+ * |                                                                   | "great job losing my bag"            |
+ * | a clause of praise alone right after a clause with a problem      | "App crashed again. Awesome."        |
+ * | a marker anywhere: 🙄 🙃 😒, "/s", #sarcasm, #not, a closing "NOT!" | "awesome service... NOT!"            |
+ * | one praise word in scare quotes                                   | so "helpful"                         |
+ *
+ * The praise words of a sarcastic clause count negative (cue 'sarcasm'). A problem is a negative word
+ * that is not negated (apologies excepted) or a complaint cue not denied by no / never / without
+ * ("again", "still waiting", durations…); "another" alone is not one. Not sarcastic: gratitude for a fix or for information ("thanks for
+ * sorting my bag", "thanks for the update on the delay"), or a clause that says the problem was fixed
+ * ("love how fast you fixed the outage").
+ */
+/** Evaluative praise words (1) and gratitude words (2). */
+const SARC_PRAISE: Array<[string, 1 | 2]> = [
+  ...'great awesome nice fantastic wonderful brilliant perfect lovely excellent amazing super terrific superb outstanding cool good love loving loved impressive bravo congrats congratulations yay woohoo fun'
+    .split(' ')
+    .map((w): [string, 1 | 2] => [w, 1]),
+  ...'thanks thank thx ty appreciate appreciated'.split(' ').map((w): [string, 1 | 2] => [w, 2]),
+];
+/** Words that may stand beside praise in a clause of praise alone ("oh great, just what I needed"). */
+const SARC_FILLER = new Set(
+  "oh so just really very well yeah yes wow guys you u y'all yall all team job work lol haha ha the a an that's thats what how is this it its it's one done way to go again as usual always thanks thank for that".split(' '),
+);
+/** Negative words that are not a problem (apologies). */
+const APOLOGY_WORDS = ['sorry', 'apologize', 'apologise', 'apologies', 'apology', 'apologizing', 'regret', 'unfortunately'];
+/** Gratitude objects that are a fix or information: "thanks for (the) help / update / sorting it". */
+const RESOLVED = new Set(
+  'help helping helped fixing fixed fix sorting sorted finding found resolving resolved solving solved getting got taking handling rebooking refunding refund replacing replaced returning tracking locating located responding response responses reply replies replying update updates info information heads letting notice notifying explanation explaining looking checking following follow reaching understanding patience apology apologizing assistance support care caring accommodating compensation compensating reimbursing replacement voucher credit upgrade upgrading waiving covering restoring restored recovering recovered work effort efforts kindness time'.split(' '),
+);
+/** Words skipped between "for" and the gratitude object's head. */
+const OBJECT_SKIP = new Set('the a an your you all this that such so very quick quickly fast prompt speedy swift instant rapid timely kind great hard'.split(' '));
+/** Evaluative praise followed by one of these is aimed at what follows. */
+const AIMED_NEXT = new Set(['to', 'how', 'that', 'when', 'another', 'again', 'still', 'being', 'it', 'having']);
+const SARC_TAGS = new Set(['sarcasm', 'sarcastic', 'not', 'irony']);
+const SARC_EMOJI = new Set(['🙄', '🙃', '😒']);
+/** "only 5 minutes", "just a few minutes": what follows is small. */
+const MINIMISERS = new Set(['only', 'just']);
+const SMALL_UNITS = new Set(['min', 'mins', 'minute', 'minutes', 'sec', 'secs', 'second', 'seconds', 'moment']);
+/** Clause-level negators that deny a complaint cue right after them ("no more waiting on hold"). */
+const PURE_NEGATORS = new Set(['no', 'never', 'without', 'zero']);
+
+/** Is the praise word at tokens[i] aimed at what follows it (see SARCASM)? */
+function aimedPraise(tokens: Token[], i: number, kind: 1 | 2): boolean {
+  const w = (tokens[i] as Token).text;
+  let j = i + 1;
+  let next = tokens[j];
+  if (kind === 2) {
+    if (w === 'thank' && next !== undefined && next.k === 'word' && (next.text === 'you' || next.text === 'u')) next = tokens[++j];
+    if (w === 'appreciate' || w === 'appreciated') j--;
+    else if (next === undefined || next.k !== 'word' || next.text !== 'for') return false;
+    // The object's head: a fix or information is real gratitude.
+    for (let k = j + 1; k < tokens.length && k <= j + 4; k++) {
+      const t = tokens[k] as Token;
+      if (t.k !== 'word') return false;
+      const c = t.text.charCodeAt(0);
+      if (OBJECT_SKIP.has(t.text) || (c >= 48 && c <= 57)) continue;
+      return !RESOLVED.has(t.text);
+    }
+    return false;
+  }
+  const prev = tokens[i - 1];
+  if ((w === 'love' || w === 'loving') && prev !== undefined && prev.k === 'word' && (prev.text === 'gotta' || prev.text === 'to')) return true;
+  if (next !== undefined && next.k === 'word' && (next.text === 'job' || next.text === 'work')) next = tokens[++j];
+  else if (w === 'good') return false;
+  if (next === undefined) return false;
+  if (next.k === 'stop') return next.text === ',' && w !== 'love'; // not "Love, Ann"
+  // "must be nice"
+  if (w === 'nice' && prev !== undefined && prev.k === 'word' && prev.text === 'be' && tokens[i - 2]?.text === 'must') return true;
+  if (next.k !== 'word') return false;
+  const n = next.text;
+  if (AIMED_NEXT.has(n) || n === 'on') return true;
+  return n.length > 4 && n.endsWith('ing') && !RESOLVED.has(n);
+}
+
 type Pattern = [RegExp, number, string, string[]];
 /** trigger word → indices of patterns ([complaints..., praise...]) it enables. */
 const ALL_PATTERNS: Array<[Pattern, boolean]> = [
@@ -301,12 +385,23 @@ interface WordInfo {
   /** LEX valence of the word itself (elongation and "'s" fall back to lookup()). */
   valence: number | undefined;
   triggers: number[] | undefined;
+  /** SARCASM: 1 evaluative praise, 2 gratitude, 0 neither. */
+  praise: 0 | 1 | 2;
+  /** SARCASM: may stand in a clause of praise alone. */
+  filler: boolean;
+  /** An apology: negative, but not a problem. */
+  apology: boolean;
+  /** "only", "just" (see MINIMISERS). */
+  minimiser: boolean;
 }
 const WORDS = new Map<string, WordInfo>();
 function wordInfo(w: string): WordInfo {
   let info = WORDS.get(w);
   if (!info) {
-    info = { contrast: false, negator: false, bigramFirst: false, intens: undefined, valence: undefined, triggers: undefined };
+    info = {
+      contrast: false, negator: false, bigramFirst: false, intens: undefined, valence: undefined, triggers: undefined,
+      praise: 0, filler: false, apology: false, minimiser: false,
+    };
     WORDS.set(w, info);
   }
   return info;
@@ -317,6 +412,10 @@ for (const w of BIGRAM_FIRST) wordInfo(w).bigramFirst = true;
 for (const [w, m] of INTENS) wordInfo(w).intens = m;
 for (const [w, v] of LEX) if (!w.includes(' ')) wordInfo(w).valence = v;
 for (const [w, list] of TRIGGERS) wordInfo(w).triggers = list;
+for (const [w, kind] of SARC_PRAISE) wordInfo(w).praise = kind;
+for (const w of SARC_FILLER) wordInfo(w).filler = true;
+for (const w of APOLOGY_WORDS) wordInfo(w).apology = true;
+for (const w of MINIMISERS) wordInfo(w).minimiser = true;
 DIGIT_PATTERNS.push(...(TRIGGERS.get('#digit') ?? []));
 NEG_PATTERNS.push(...(TRIGGERS.get('#neg') ?? []));
 
@@ -329,14 +428,124 @@ export interface Segment {
   start: number;
   end: number;
   sum: number;
+  /** The clause follows a contrast word ("…, but my bag is still missing"). */
+  afterContrast: boolean;
+  /** Contrast weight of the clause (× 1.5 after a contrast, × 0.5 before one), also applied to its cues. */
+  weight: number;
+  /** The clause makes its problem small ("the delay was only 5 minutes"). */
+  minimised: boolean;
+  /** The clause's praise was sarcastic (see SARCASM). */
+  sarcastic: boolean;
+  /** Sum of negative word contributions. */
+  neg: number;
+  /** Sum of positive contributions of praise words and praise cues. */
+  praise: number;
+  /** Evaluative praise (words and non-gratitude cues), for a clause of praise alone. */
+  evalPraise: number;
+  /** Text index of the first praise word aimed at what follows, or -1. */
+  aimedAt: number;
+  /** Text index of the last problem evidence, or -1. */
+  problemAt: number;
+  /** Text index of the last fix ("fixed", "sorted", "found"), or -1. */
+  resolvedAt: number;
+  /** Words in the clause, and words that are neither praise nor filler. */
+  words: number;
+  other: number;
+}
+
+function newSegment(start: number, afterContrast: boolean): Segment {
+  return {
+    start, end: start, sum: 0, afterContrast, weight: afterContrast ? 1.5 : 1, minimised: false, sarcastic: false, neg: 0, praise: 0, evalPraise: 0,
+    aimedAt: -1, problemAt: -1, resolvedAt: -1, words: 0, other: 0,
+  };
 }
 
 /** Closes the current clause segment at `at` and opens the next one. */
-function pushSegment(segments: Segment[], seg: Segment, at: number): Segment {
+function pushSegment(segments: Segment[], seg: Segment, at: number, afterContrast = false): Segment {
   seg.end = at;
-  const next = { start: at, end: at, sum: 0 };
+  const next = newSegment(at, afterContrast);
   segments.push(next);
   return next;
+}
+
+/** "yet another", "yet again": not a contrast. */
+function isYetAgain(next: Token | undefined): boolean {
+  return next !== undefined && next.k === 'word' && (next.text === 'another' || next.text === 'again' || next.text === 'more' || next.text === 'still');
+}
+
+/** A small amount of time follows a minimiser within three words ("only 5 minutes", "just a few mins"). */
+function smallAmountAfter(tokens: Token[], i: number): boolean {
+  for (let k = i + 1; k <= i + 3 && k < tokens.length; k++) {
+    const t = tokens[k] as Token;
+    if (t.k !== 'word') return false;
+    if (SMALL_UNITS.has(t.text)) return true;
+    const c = t.text.charCodeAt(0);
+    if (c >= 48 && c <= 57 && /^\d+(?:mins?|minutes?|secs?|seconds?)$/.test(t.text)) return true;
+  }
+  return false;
+}
+
+/** A minimiser counts after these: "the delay was only 5 minutes", "it took just a minute". */
+const AMOUNT_VERBS = new Set(['was', 'is', 'were', "it's", 'its', 'be', 'been', 'took', 'takes', 'lasted', 'only']);
+
+/** Words that say a problem was fixed (a clause with one after the praise is not sarcastic). */
+const RESOLUTION_WORDS = new Set('fixed resolved sorted solved found restored replaced refunded recovered located returned'.split(' '));
+
+const QUOTES = new Set([34, 39, 0x201c, 0x201d, 0x2018, 0x2019]);
+/** One word in quotes: so "helpful". */
+function scareQuoted(text: string, t: Token): boolean {
+  return t.index > 0 && QUOTES.has(text.charCodeAt(t.index - 1)) && QUOTES.has(text.charCodeAt(t.index + t.text.length));
+}
+
+/** A no / never / without / zero at most 25 characters before a cue denies it ("no more waiting on hold"). */
+function deniedAt(pureNegAt: number[] | null, at: number): boolean {
+  if (pureNegAt === null) return false;
+  for (const n of pureNegAt) if (n < at && at - n <= 25) return true;
+  return false;
+}
+
+/**
+ * Finds sarcastic clauses (see SARCASM), turns their praise negative in place and returns the amount
+ * of praise taken back (0 when none).
+ */
+function sarcasm(lower: string, tokens: Token[], segments: Segment[], marker: boolean): number {
+  let anyPraise = false;
+  for (const s of segments) if (s.praise > 0) anyPraise = true;
+  if (!anyPraise) return 0;
+  let global = marker || (lower.includes('/s') && /(?:^|\s)\/s(?:$|[\s.!])/.test(lower));
+  if (!global) {
+    // A closing "NOT!" alone in its clause, after praise: "awesome service... NOT!"
+    let last: Segment | undefined;
+    for (let k = segments.length - 1; k >= 0; k--) if ((segments[k] as Segment).words > 0) {
+      last = segments[k];
+      break;
+    }
+    if (last !== undefined && last.words === 1 && last.praise === 0) {
+      for (let k = tokens.length - 1; k >= 0; k--) {
+        const t = tokens[k] as Token;
+        if (t.k !== 'word') continue;
+        global = t.text === 'not' && t.index >= last.start;
+        break;
+      }
+    }
+  }
+  let taken = 0;
+  for (let k = 0; k < segments.length; k++) {
+    const s = segments[k] as Segment;
+    if (s.praise <= 0) continue;
+    let sarcastic = global || (s.aimedAt >= 0 && s.problemAt > s.aimedAt && s.resolvedAt < s.aimedAt);
+    if (!sarcastic && s.other === 0 && s.evalPraise > 0 && s.problemAt < 0 && s.sum > 0) {
+      // A clause of praise alone ("Awesome.") right after a clause with a problem.
+      let near: Segment | undefined;
+      for (let j = k - 1; j >= 0 && near === undefined; j--) if ((segments[j] as Segment).words > 0) near = segments[j];
+      sarcastic = near !== undefined && near.praise <= 0 && (near.problemAt >= 0 || near.sum <= -1.5);
+    }
+    if (!sarcastic) continue;
+    s.sarcastic = true;
+    s.sum -= 2 * s.praise;
+    taken += s.praise;
+  }
+  return taken;
 }
 
 /** Full sentiment analysis of English text, with the raw evidence other stages reuse. */
@@ -430,7 +639,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
   const { tokens, mostlyCaps, lower } = scanned ?? scan(text);
 
   const segments: Segment[] = [];
-  let seg: Segment = { start: 0, end: 0, sum: 0 };
+  let seg: Segment = newSegment(0, false);
   segments.push(seg);
   let negLeft = 0;
   let negatorsUnused = 0;
@@ -443,7 +652,9 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
   let questions = 0;
   let hits = 0;
   let firstWord: string | null = null;
-
+  // SARCASM: a marker anywhere (🙄, #sarcasm…), and clause-level negators that deny a cue after them.
+  let sarcMarker = false;
+  let pureNegAt: number[] | null = null;
 
   const run = new Uint8Array(ALL_PATTERNS.length);
   for (let i = 0; i < tokens.length; i++) {
@@ -475,16 +686,29 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
     let v: number | undefined;
     let caps = false;
     let elong = false;
+    let praiseKind: 0 | 1 | 2 = 0;
     if (t.k === 'emo') v = EMOTICON_MAP.get(t.text);
-    else if (t.k === 'pic') v = EMOJI_MAP.get(t.text);
-    else {
+    else if (t.k === 'pic') {
+      v = EMOJI_MAP.get(t.text);
+      if (SARC_EMOJI.has(t.text)) sarcMarker = true;
+    } else {
       const w = t.text;
       if (firstWord === null) firstWord = w;
       const info = WORDS.get(w);
       markTriggers(run, w, info);
-      if (info !== undefined && info.contrast) {
+      if (t.tag && SARC_TAGS.has(w)) {
+        sarcMarker = true;
+        continue;
+      }
+      if (info !== undefined && info.contrast && !(w === 'yet' && isYetAgain(tokens[i + 1]))) {
         // Clause before the contrast counts half; the clause after counts 1.5× (applied below).
-        for (const s of segments) s.sum *= 0.5;
+        for (const s of segments) {
+          s.weight *= 0.5;
+          s.sum *= 0.5;
+          s.neg *= 0.5;
+          s.praise *= 0.5;
+          s.evalPraise *= 0.5;
+        }
         posWords *= 0.5;
         negWords *= 0.5;
         if (negatorPending) negatorsUnused++;
@@ -492,10 +716,13 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
         negLeft = 0;
         mult = 1;
         clauseWeight = 1.5;
-        seg = pushSegment(segments, seg, t.index);
+        seg = pushSegment(segments, seg, t.index, true);
         continue;
       }
+      seg.words++;
+      if (info === undefined || (info.praise === 0 && !info.filler)) seg.other++;
       if (info !== undefined && info.negator) {
+        if (PURE_NEGATORS.has(w)) (pureNegAt ??= []).push(t.index);
         if (negatorPending) negatorsUnused++;
         negLeft = 3;
         negatorPending = true;
@@ -523,6 +750,11 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       }
       caps = !mostlyCaps && t.caps;
       elong = t.elong;
+      if (info !== undefined) {
+        if (info.minimiser && AMOUNT_VERBS.has(tokens[i - 1]?.text ?? '') && smallAmountAfter(tokens, i)) seg.minimised = true;
+        else if (RESOLUTION_WORDS.has(w)) seg.resolvedAt = t.index;
+        praiseKind = info.praise;
+      }
     }
     if (v !== undefined && v !== 0) {
       let x = v * mult * clauseWeight;
@@ -531,6 +763,18 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       if (negLeft > 0) {
         x *= -0.5;
         negatorPending = false;
+      }
+      if (x > 0 && t.k === 'word' && scareQuoted(text, t)) x = -x; // so "helpful"
+      else if (praiseKind !== 0 && x > 0) {
+        {
+          seg.praise += x;
+          if (praiseKind === 1) seg.evalPraise += x;
+          if (seg.aimedAt < 0 && aimedPraise(tokens, i, praiseKind)) seg.aimedAt = t.index;
+        }
+      }
+      if (x < 0) {
+        seg.neg += x;
+        if (x <= -1 && !(t.k === 'word' && WORDS.get(t.text)?.apology === true)) seg.problemAt = t.index;
       }
       seg.sum += x;
       if (x > 0) posWords += x;
@@ -546,6 +790,8 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
   // Pattern cues, attributed to the segment containing them.
   const complaints: Cue[] = [];
   const praise: Cue[] = [];
+  /** Segment of each praise cue (SARCASM may take a cue back). */
+  const praiseSeg: Segment[] = [];
   // Which patterns can match: those triggered by a word of the text (see COMPLAINT_PATTERNS); words
   // were marked in the loop above, "?!" runs are marked here.
   for (const t of tokens) {
@@ -573,10 +819,33 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
             break;
           }
         }
-        s.sum += weight;
+        const w = entry[1] ? weight : weight * s.weight;
+        s.sum += w;
+        if (entry[1]) {
+          if (weight <= -1 && name !== 'no x' && m.index > s.problemAt && !deniedAt(pureNegAt, m.index)) s.problemAt = m.index;
+        } else {
+          praiseSeg.push(s);
+          s.praise += w;
+          if (name !== 'thank you') s.evalPraise += w;
+        }
         n++;
         if (m[0] === '') re.lastIndex++;
       }
+    }
+  }
+
+  // SARCASM: praise turned on a problem counts negative; a minimised problem counts less.
+  const sarc = sarcasm(lower, tokens, segments, sarcMarker);
+  if (sarc > 0) {
+    posWords -= sarc;
+    negWords -= sarc;
+    complaints.push({ name: 'sarcasm', weight: -sarc, index: 0 });
+    for (let k = praise.length - 1; k >= 0; k--) if ((praiseSeg[k] as Segment).sarcastic) praise.splice(k, 1);
+  }
+  for (const s of segments) {
+    if (s.minimised && s.neg < 0) {
+      s.sum -= 0.7 * s.neg;
+      negWords -= 0.7 * s.neg;
     }
   }
 
