@@ -10,6 +10,11 @@
  * | in a positive clause, or the mention is praise (positive,   | "refund was quick, thanks"            |
  * | no complaint cue) and its clause is not negative            |                                       |
  * | in an information question and names no problem itself     | "is there wifi on board?"             |
+ * | in a clause that makes the problem small, not negative      | "the delay was only 5 minutes"        |
+ *
+ * A clause after a contrast is not covered by the praise rule unless it is positive itself ("thanks,
+ * but I still need my refund" tags refund); a sarcastic clause is negative (sentiment.ts SARCASM), so
+ * "thanks for the 3 hour delay" tags delay.
  *
  * A flat statement of a problem counts even when the sentiment is neutral ("my bag is lost", "flight
  * delayed 3 hours"); a mention with no sign of a problem at all (no negative word, no complaint cue)
@@ -94,6 +99,12 @@ function sortByWeight(ev: Array<[string, number]>): void {
 function hasTerm(ev: Array<[string, number]>, term: string): boolean {
   for (const x of ev) if (x[0] === term) return true;
   return false;
+}
+
+/** The clause segment containing text index `at`. */
+function segmentAt(segments: Segment[], at: number): Segment {
+  for (const s of segments) if (at >= s.start && at < s.end) return s;
+  return segments[segments.length - 1] as Segment;
 }
 
 /** The mention is addressed to the brand: an @handle or "you / your". */
@@ -238,15 +249,19 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         if (found.length === 0) continue;
         const at = t0.index;
         while (seg < segments.length - 1 && at >= (segments[seg] as Segment).end) seg++;
-        const clause = (segments[seg] as Segment).sum;
+        const clauseSeg = segments[seg] as Segment;
+        const clause = clauseSeg.sum;
         const clauseNegative = clause < -0.5;
         const negated = wordNo - lastNegator <= 3;
         for (const e of found) {
           if (requireComplaint) {
             // "no delay at all", "never late", "wasn't rude": the problem is denied.
             if (negated && e.negatable) continue;
-            // Praise: the clause is positive, or the whole mention is praise and this clause is not negative.
-            if (!clauseNegative && (clause > 0.5 || praiseMention)) continue;
+            // Praise: the clause is positive, or the whole mention is praise and this clause is not negative
+            // (a clause after a contrast carries the weight: "thanks, but I still need my refund").
+            if (!clauseNegative && (clause > 0.5 || (praiseMention && !clauseSeg.afterContrast))) continue;
+            // A problem made small: "the delay was only 5 minutes".
+            if (clauseSeg.minimised && !clauseNegative) continue;
             if (question && !e.problem && !clauseNegative) continue;
           }
           const w = e.weight * (clauseNegative ? 1.2 : 1);
@@ -264,7 +279,11 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       // half when words already name the problem ("waiting for my refund" is about the refund).
       const cueFactor = scores.size > 0 ? 0.5 : 1;
       for (const cue of sentiment.complaints) {
-        for (const [id, w0] of CUE_MAP.get(cue.name) ?? []) {
+        const targets = CUE_MAP.get(cue.name);
+        if (targets === undefined) continue;
+        // The praise rule holds for cues too: "great service, delivered in 2 days".
+        if (requireComplaint && segmentAt(segments, cue.index).sum > 0.5) continue;
+        for (const [id, w0] of targets) {
           // Except failures of contact (on hold, hung up, no reply): those are the complaint itself.
           const w = id === 'customer-service' ? w0 * 1.5 : w0 * cueFactor;
           let cur = scores.get(id);
