@@ -236,3 +236,34 @@ export async function backtest(deps: Pick<Deps, 'db' | 'config'>, range: { from:
   }
   return out;
 }
+
+/**
+ * Replays the rules over [from, to] and stores what they would have raised as alert history: opened at
+ * the time they fired, with evidence, and resolved by Earshot when they went quiet (those still firing
+ * at `to` stay open). Nothing is delivered. Used by `earshot demo`, whose mentions are all in the past,
+ * so the Alerts page shows the incidents planted in the demo data. Returns how many were stored.
+ */
+export async function recordBacktest(deps: Pick<Deps, 'db' | 'config'>, range: { from: Date; to: Date; stepMinutes?: number }): Promise<number> {
+  const cfg = resolveAlertsConfig(deps.config.alerts);
+  const found = await backtest(deps, range);
+  let stored = 0;
+  for (const a of found) {
+    const windowMinutes = rulesForBrand(cfg, a.brand)[RULE_CONFIG_KEY[a.rule]].windowMinutes;
+    const windowStart = new Date(a.openedAt.getTime() - windowMinutes * 60_000);
+    const ev = await loadEvidence(deps.db, {
+      brand: a.brand, from: windowStart, to: a.openedAt, negativeOnly: a.rule !== 'volume-spike' && a.rule !== 'share-of-voice',
+      ...(a.painPoint ? { painPoint: a.painPoint } : {}), limit: EVIDENCE_LIMIT,
+    });
+    const id = await deps.db.tx(async (q) => {
+      const newId = await insertAlert(q, {
+        rule: a.rule, key: a.key, brand: a.brand, title: a.title, windowStart, windowEnd: a.openedAt, observed: a.peakObserved,
+        expected: a.expected, score: a.score, painPoint: a.painPoint, stages: ev.stages, evidence: ev.mentions.map((m) => m.id),
+        details: { replayed: true, evaluations: a.updates }, at: a.openedAt,
+      });
+      if (newId !== null && a.resolvedAt) await autoResolveAlert(q, newId, a.resolvedAt);
+      return newId;
+    });
+    if (id !== null) stored++;
+  }
+  return stored;
+}
