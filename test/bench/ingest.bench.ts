@@ -106,7 +106,7 @@ async function benchHealth(label: string, db: Db): Promise<void> {
     await db.query(
       `insert into mentions (source_id, external_id, text, published_at, collected_at)
        select ($1::int[])[1 + g % 8], 'h' || g, 'Acme health bench mention ' || g || ' about refunds and delays',
-              $3::timestamptz - (g % 7776000) * interval '1 second', $3::timestamptz - (g % 7776000) * interval '1 second'
+              $3::timestamptz - ((g * 7777) % 7776000) * interval '1 second', $3::timestamptz - ((g * 7777) % 7776000) * interval '1 second'
          from generate_series($2::bigint + 1, $2::bigint + least(50000, $4::bigint - $2::bigint)) g`,
       [ids, done, now, HEALTH_N],
     );
