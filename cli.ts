@@ -16,6 +16,7 @@ import { openDb, type Db } from './db/index.js';
 import { migrate } from './db/migrate.js';
 import type { Deps } from './deps.js';
 import { analyzePending, startWorker } from './worker.js';
+import { applyRetention, forgetAuthor } from './db/jobs.js';
 import { toScoreRecord, createAnalyser } from './analysis/index.js';
 import { validateSource } from './collectors/registry.js';
 import { syncBrandsAndSources, listSourceHealth } from './db/sources.js';
@@ -78,6 +79,13 @@ function parsePort(v: string): number {
 function listenOptions(o: { port?: number; host?: string }, config: Config): { host: string; port: number } {
   const envPort = process.env.PORT ? parsePort(process.env.PORT) : undefined;
   return { host: o.host ?? config.server.host, port: o.port ?? envPort ?? config.server.port };
+}
+
+/** Parses a whole, non-negative number option (milliseconds, counts). */
+function parseMs(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new ValidationError(`'${v}' is not a whole number ≥ 0`);
+  return n;
 }
 
 /** Parses `--map field=column` pairs. */
@@ -321,6 +329,60 @@ export function buildProgram(): Command {
     await web.close();
     await ctx.close();
   });
+
+  program
+    .command('worker')
+    .description('collect + analyse + alerts, no dashboard; run any number of them against one PostgreSQL (DATABASE_URL)')
+    .option('--lease-ms <ms>', 'analysis batch lease: a crashed worker\'s batch is taken over after this long', parseMs, 60_000)
+    .option('--source-lease-ms <ms>', 'source run lease: a crashed run blocks its source at most this long', parseMs, 30 * 60_000)
+    .option('--jitter-ms <ms>', 'largest random delay before a source run', parseMs, 30_000)
+    .option('--batch-size <n>', 'mentions claimed per analysis batch', parseMs, 500)
+    .option('--collect-batch <n>', 'mentions a source run buffers before storing them (default 5000)', parseMs)
+    .option('--tick-ms <ms>', 'safety-net pipeline pass interval', parseMs, 60_000)
+    .option('--retry-ms <ms>', 'delay before a failed pass (database down) is tried again', parseMs, 5000)
+    .action(async (o: { leaseMs: number; sourceLeaseMs: number; jitterMs: number; batchSize: number; collectBatch?: number; tickMs: number; retryMs: number }) => {
+      const ctx = await openContext(g(), resolveConfig(g(), 'starter'), 'earshot worker');
+      if (ctx.db.kind === 'pglite') logger.warn('worker: embedded database (no DATABASE_URL): this worker is the only process that may use it');
+      const worker = await startWorker(ctx, {
+        leaseMs: o.leaseMs, sourceLeaseMs: o.sourceLeaseMs, maxJitterMs: o.jitterMs, batchSize: o.batchSize, tickMs: o.tickMs, retryMs: o.retryMs,
+        ...(o.collectBatch !== undefined ? { collectBatch: o.collectBatch } : {}),
+      });
+      process.stdout.write(`Earshot worker ${process.pid}: ${ctx.config.sources.length} sources scheduled\n`);
+      const sig = await untilSignal();
+      logger.info({ signal: sig }, 'worker: stopping');
+      await worker.stop();
+      process.stdout.write(`${JSON.stringify({ worker: process.pid, ...worker.stats() })}\n`);
+      await ctx.close();
+    });
+
+  program
+    .command('forget-author')
+    .description('delete every stored mention by this author, with its analysis (privacy request)')
+    .argument('<name>', 'the author exactly as stored')
+    .action(async (name: string) => {
+      const ctx = await openContext(g(), resolveConfig(g(), 'starter'), 'earshot forget-author');
+      try {
+        const r = await forgetAuthor(ctx.db, name);
+        process.stdout.write(`${JSON.stringify(r)}\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
+
+  program
+    .command('retention')
+    .description('delete mentions older than N months (whole monthly partitions on PostgreSQL)')
+    .requiredOption('--months <n>', 'keep this many whole months before the current one', parseMs)
+    .option('--dry-run', 'only report what would be deleted')
+    .action(async (o: { months: number; dryRun?: boolean }) => {
+      const ctx = await openContext(g(), resolveConfig(g(), 'starter'), 'earshot retention');
+      try {
+        const r = await applyRetention(ctx.db, ctx.now(), o.months, { dryRun: o.dryRun === true });
+        process.stdout.write(`${JSON.stringify({ ...r, cutoff: r.cutoff.toISOString(), dryRun: o.dryRun === true })}\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
 
   listenOpts(program.command('run').description('the main job: scheduler + analysis + alerts + dashboard in one process')).action(
     async (o: { port?: number; host?: string }) => {

@@ -34,6 +34,21 @@ export async function listPendingMentions(db: Queryable, version: string, limit:
   return r.rows.map((x) => ({ id: x.id, text: x.text, title: x.title, language: x.language, brandHint: x.brand_hint }));
 }
 
+/** The mentions of `ids` as the analyser needs them (ids of deleted mentions are simply absent). */
+export async function loadMentionsForAnalysis(db: Queryable, ids: readonly number[]): Promise<PendingMention[]> {
+  if (ids.length === 0) return [];
+  const r = await db.query<{ id: number; text: string; title: string | null; language: string | null; brand_hint: string | null }>(
+    `select m.id, m.text, m.title, m.language, coalesce(m.brand_hint, b.name) as brand_hint
+       from mentions m
+       join sources s on s.id = m.source_id
+       left join brands b on b.id = s.brand_id
+      where m.id = any($1::bigint[])
+      order by m.id`,
+    [ids],
+  );
+  return r.rows.map((x) => ({ id: x.id, text: x.text, title: x.title, language: x.language, brandHint: x.brand_hint }));
+}
+
 /** How many mentions still need the current analyser version. */
 export async function countPendingMentions(db: Queryable, version: string): Promise<number> {
   const r = await db.query<{ n: number }>(
@@ -69,7 +84,8 @@ export async function saveAnalyses(db: Queryable, version: string, items: Analys
        sentiment_label = excluded.sentiment_label, sentiment_score = excluded.sentiment_score,
        sentiment_confidence = excluded.sentiment_confidence, pain_points = excluded.pain_points,
        pain_point_ids = excluded.pain_point_ids, stage = excluded.stage, stage_confidence = excluded.stage_confidence,
-       comparison = excluded.comparison, switch_from = excluded.switch_from, switch_to = excluded.switch_to`,
+       comparison = excluded.comparison, switch_from = excluded.switch_from, switch_to = excluded.switch_to,
+       times_analysed = analyses.times_analysed + 1`,
     [
       version,
       ids,
