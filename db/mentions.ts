@@ -45,7 +45,9 @@ const TRACKING_PARAM = /^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|igsh
 
 /**
  * The URL used to spot the same page reached through two sources: no scheme, no `www.`, lower-case host,
- * no fragment, no tracking parameters, remaining parameters sorted, no trailing slash. Null for no URL.
+ * no tracking parameters, remaining parameters sorted, no trailing slash. Null for no URL. The fragment
+ * is kept: on review and comment pages it names the item (`…?see-all=reviews#review-1168`), so two
+ * reviews on one page are two mentions; only browser text fragments (`#:~:text=…`) are dropped.
  */
 export function normaliseUrl(url: string | null): string | null {
   if (!url) return null;
@@ -61,7 +63,8 @@ export function normaliseUrl(url: string | null): string | null {
   const host = u.hostname.toLowerCase().replace(/^www\./, '');
   const port = u.port ? `:${u.port}` : '';
   const p = u.pathname.replace(/\/+$/, '');
-  return `${host}${port}${p}${query}`;
+  const fragment = u.hash.length > 1 && !u.hash.startsWith('#:~:') ? u.hash : '';
+  return `${host}${port}${p}${query}${fragment}`;
 }
 
 /**
