@@ -45,9 +45,10 @@ const TRACKING_PARAM = /^(utm_[a-z]+|fbclid|gclid|mc_cid|mc_eid|ref|ref_src|igsh
 
 /**
  * The URL used to spot the same page reached through two sources: no scheme, no `www.`, lower-case host,
- * no tracking parameters, remaining parameters sorted, no trailing slash. Null for no URL. The fragment
- * is kept: on review and comment pages it names the item (`…?see-all=reviews#review-1168`), so two
- * reviews on one page are two mentions; only browser text fragments (`#:~:text=…`) are dropped.
+ * no tracking parameters, remaining parameters sorted, no trailing slash. Null for no URL. A fragment that
+ * carries a number is kept: on review and comment pages it names the item (`…#review-1168`,
+ * `#comment-42`), so two reviews on one page stay two mentions; navigation anchors (`#top`,
+ * `#comments`) and browser text fragments (`#:~:text=…`) are dropped.
  */
 export function normaliseUrl(url: string | null): string | null {
   if (!url) return null;
@@ -63,7 +64,7 @@ export function normaliseUrl(url: string | null): string | null {
   const host = u.hostname.toLowerCase().replace(/^www\./, '');
   const port = u.port ? `:${u.port}` : '';
   const p = u.pathname.replace(/\/+$/, '');
-  const fragment = u.hash.length > 1 && !u.hash.startsWith('#:~:') ? u.hash : '';
+  const fragment = /\d/.test(u.hash) && !u.hash.startsWith('#:~:') ? u.hash : '';
   return `${host}${port}${p}${query}${fragment}`;
 }
 

@@ -16,6 +16,8 @@ describe('normaliseUrl', () => {
     ['http://example.com/a/#:~:text=hello', 'example.com/a'],
     ['https://apps.apple.com/gb/app/x/id1?see-all=reviews#review-11', 'apps.apple.com/gb/app/x/id1?see-all=reviews#review-11'],
     ['https://news.ycombinator.com/item?id=1#', 'news.ycombinator.com/item?id=1'],
+    ['http://example.com/story/?id=7#top', 'example.com/story?id=7'],
+    ['https://blog.example.com/post#comment-42', 'blog.example.com/post#comment-42'],
     ['ftp://example.com/x', null],
     ['not a url', null],
   ])('%s → %s', (url, want) => {
