@@ -24,7 +24,7 @@ import { collectAll } from './collectors/run.js';
 import { importFile } from './collectors/file-import.js';
 import { startWeb } from './server.js';
 import { registerAlertCommands } from './alerts/cli.js';
-import { runAlertCycle } from './alerts/service.js';
+import { runAlertCycle, recordBacktest } from './alerts/service.js';
 import { parseMentionFilters } from './db/filters.js';
 import { listMentions } from './db/explore.js';
 
@@ -410,10 +410,15 @@ export function buildProgram(): Command {
       const shifted = shiftDemoFile(path.join(DEMO_DIR, 'mentions.jsonl'), ctx.now());
       const summary = await importFile(ctx, shifted, { source: 'demo' });
       const analysed = await analyzePending(ctx);
-      await runAlertCycle(ctx).catch((err: Error) => logger.warn({ err: err.message }, 'demo: alert evaluation failed'));
+      // The demo's incidents are in the past: replay the alert rules over its 30 days so the Alerts page
+      // shows what Earshot would have raised (stored as history, nothing delivered).
+      const replayed = await recordBacktest(ctx, { from: new Date(ctx.now().getTime() - 30 * 86_400_000), to: ctx.now(), stepMinutes: 60 }).catch((err: Error) => {
+        logger.warn({ err: err.message }, 'demo: alert replay failed');
+        return 0;
+      });
       fs.rmSync(shifted, { force: true });
       const web = await startWeb(ctx, listenOptions(o, ctx.config));
-      process.stdout.write(`Earshot demo: ${summary.inserted ?? 0} mentions imported, ${analysed.analysed} analysed.\nOpen ${web.url}\n`);
+      process.stdout.write(`Earshot demo: ${summary.inserted ?? 0} mentions imported, ${analysed.analysed} analysed, ${replayed} alerts replayed.\nOpen ${web.url}\n`);
       await untilSignal();
       await web.close();
       await ctx.close();
