@@ -335,7 +335,7 @@ function aimedPraise(tokens: Token[], i: number, kind: 1 | 2): boolean {
   }
   const prev = tokens[i - 1];
   if ((w === 'love' || w === 'loving') && prev !== undefined && prev.k === 'word' && (prev.text === 'gotta' || prev.text === 'to')) return true;
-  if (next !== undefined && next.k === 'word' && (next.text === 'job' || next.text === 'work')) next = tokens[++j];
+  if (next !== undefined && next.k === 'word' && (next.text === 'job' || next.text === 'work')) next = tokens[j + 1];
   else if (w === 'good') return false;
   if (next === undefined) return false;
   if (next.k === 'stop') return next.text === ',' && w !== 'love'; // not "Love, Ann"
