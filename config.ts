@@ -88,7 +88,13 @@ export interface OptionIssue {
   message: string;
 }
 /** Validates (and may normalise) a source's type-specific options; returns its issues. */
-export type SourceValidator = (source: SourceConfig) => { source: SourceConfig; issues: OptionIssue[] };
+export type SourceValidator = (source: SourceConfig) => { source: SourceConfig; issues: OptionIssue[]; optionKeys?: string[] };
+
+/** zod's wording for a missing key ("expected array, received undefined") said plainly. */
+function plain(message: string): string {
+  const m = /^Invalid input: expected (\w+), received undefined$/.exec(message);
+  return m ? `required (${m[1]})` : message;
+}
 
 /** Formats a zod path as `brands[1].query`. */
 export function formatPath(parts: readonly PropertyKey[]): string {
@@ -109,7 +115,7 @@ export function parseConfig(text: string, opts: { file?: string | null; validate
   const raw = doc.toJS() ?? {};
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${formatPath(i.path) || '(top level)'}: ${i.message}`);
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${formatPath(i.path) || '(top level)'}: ${plain(i.message)}`);
     const first = parsed.error.issues[0]!;
     throw new ConfigError(`${where}${issues.join('; ')}`, formatPath(first.path), { cause: parsed.error });
   }
@@ -135,8 +141,18 @@ export function parseConfig(text: string, opts: { file?: string | null; validate
       problems.push(`sources[${i}].brand: '${s.brand}' is not one of the declared brands`);
     }
     if (!opts.validateSource) return s as SourceConfig;
-    const { source, issues } = opts.validateSource(s as SourceConfig);
-    for (const iss of issues) problems.push(`sources[${i}]${iss.path ? `.${iss.path}` : ''}: ${iss.message}`);
+    const { source, issues, optionKeys } = opts.validateSource(s as SourceConfig);
+    // Keys are loose so each collector can add its own; anything neither base nor the type's option is
+    // a typo that would silently do nothing (`hashtag:` for `hashtags:`).
+    if (optionKeys) {
+      const known = new Set([...Object.keys(sourceBaseSchema.shape), ...optionKeys]);
+      for (const k of Object.keys(s)) {
+        if (known.has(k)) continue;
+        const near = [...known].find((c) => c.toLowerCase().startsWith(k.toLowerCase().slice(0, 4)));
+        problems.push(`sources[${i}].${k}: unknown key for a ${s.type} source${near ? ` (did you mean '${near}'?)` : ''}`);
+      }
+    }
+    for (const iss of issues) problems.push(`sources[${i}]${iss.path ? `.${iss.path}` : ''}: ${plain(iss.message)}`);
     return source;
   });
   if (problems.length > 0) throw new ConfigError(`${where}${problems.slice(0, 5).join('; ')}`);

@@ -73,5 +73,6 @@ export const validateSource: SourceValidator = (source: SourceConfig) => {
     const issues: OptionIssue[] = r.error.issues.map((i) => ({ path: pathOf(i.path), message: i.message }));
     return { source, issues };
   }
-  return { source: { ...source, ...(r.data as Record<string, unknown>) } as SourceConfig, issues: [] };
+  const shape = (c.options as unknown as { shape?: Record<string, unknown> }).shape;
+  return { source: { ...source, ...(r.data as Record<string, unknown>) } as SourceConfig, issues: [], ...(shape ? { optionKeys: Object.keys(shape) } : {}) };
 };
