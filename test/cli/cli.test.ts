@@ -6,18 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { BIN, createCliScratch, type CliScratch } from '../helpers/cli-env.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin/earshot.js');
 const HN_FIXTURE = fs.readFileSync(path.join(ROOT, 'test/fixtures/hackernews/search_story_query_model_context_protocol_2026.json'), 'utf8');
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
-let schema: string | null = null;
 
 function earshot(args: string[], input?: string): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env, input, encoding: 'utf8', timeout: 60_000 });
@@ -40,30 +36,15 @@ ${extraSources || '  []'}
   );
 }
 
+let scratch: CliScratch;
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-cli-'));
-  env = { ...process.env, LOG_LEVEL: 'warn', DOTENV_CONFIG_QUIET: 'true' };
-  delete env.EARSHOT_TEST_TEMPLATE;
-  if (process.env.DATABASE_URL) {
-    schema = `cli_${randomBytes(5).toString('hex')}`;
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await c.connect();
-    await c.query(`create schema ${schema}`);
-    await c.end();
-    const u = new URL(process.env.DATABASE_URL);
-    u.searchParams.set('options', `-c search_path=${schema},public`);
-    env.DATABASE_URL = u.toString();
-  }
+  scratch = await createCliScratch('cli');
+  dir = scratch.dir;
+  env = scratch.env;
 });
 
 afterAll(async () => {
-  if (schema && process.env.DATABASE_URL) {
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await c.connect();
-    await c.query(`drop schema ${schema} cascade`);
-    await c.end();
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
+  await scratch?.cleanup();
 });
 
 describe('earshot CLI', { timeout: 120_000 }, () => {

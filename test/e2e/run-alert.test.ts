@@ -6,39 +6,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { BIN, createCliScratch, type CliScratch } from '../helpers/cli-env.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 import type { AlertMessage } from '../../alerts/message.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(ROOT, 'bin/earshot.js');
 const SECRET = 'e2e-secret';
 const TICK_SECONDS = 2;
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
-let schema: string | null = null;
+let scratch: CliScratch;
 let rx: WebhookReceiver;
 let child: ChildProcess | null = null;
 
 const line = (id: string, text: string, at: Date): string => JSON.stringify({ id, text, author: `user-${id}`, published_at: at.toISOString() });
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'earshot-e2e-'));
-  env = { ...process.env, LOG_LEVEL: 'warn', DOTENV_CONFIG_QUIET: 'true' };
-  if (process.env.DATABASE_URL) {
-    schema = `e2e_${randomBytes(5).toString('hex')}`;
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await c.connect();
-    await c.query(`create schema ${schema}`);
-    await c.end();
-    const u = new URL(process.env.DATABASE_URL);
-    u.searchParams.set('options', `-c search_path=${schema},public`);
-    env.DATABASE_URL = u.toString();
-  }
+  scratch = await createCliScratch('e2e');
+  dir = scratch.dir;
+  env = scratch.env;
   rx = await startWebhookReceiver({ secret: SECRET });
   // Two weeks of quiet history: a couple of ordinary mentions a day.
   const now = Date.now();
@@ -75,13 +62,7 @@ afterAll(async () => {
     await new Promise((r) => child!.once('exit', r));
   }
   await rx?.close();
-  if (schema && process.env.DATABASE_URL) {
-    const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await c.connect();
-    await c.query(`drop schema ${schema} cascade`);
-    await c.end();
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
+  await scratch?.cleanup();
 });
 
 describe('earshot run end to end', () => {
