@@ -13,7 +13,10 @@
  * gives the new ids, and one update links the new rows to an earlier copy, in the same transaction.
  * The staging table is `on commit drop`: nothing is left behind, and concurrent batches (several pool
  * connections) never see each other's rows. `ON CONFLICT DO NOTHING` names no target, so it works on the
- * plain table (unique (source_id, external_id)) and on a partitioned one alike.
+ * plain table (unique (source_id, external_id)) and on a partitioned one alike. On a partitioned table
+ * (PostgreSQL after 0006), the COPY path claims the batch's keys in mention_keys in one statement with ids
+ * drawn from the mentions sequence, and inserts only the claimed rows (INSERT_CLAIMED_FROM_STAGE), instead
+ * of a trigger claiming each row's key with an insert of its own.
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +24,7 @@ import { createHash } from 'node:crypto';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db, Queryable } from './index.js';
 import type { RawMention } from '../model.js';
+import { DatabaseError } from '../errors.js';
 
 /** What one insert did. */
 export interface InsertSummary {
@@ -217,6 +221,38 @@ const INSERT_FROM_STAGE = `insert into mentions (source_id, external_id, url, au
    on conflict do nothing
    returning id, external_id`;
 
+/**
+ * The same insert on a partitioned mentions table (PostgreSQL after 0006): the (source, external id) keys
+ * of the whole batch are claimed in mention_keys in one statement, each with an id drawn from the mentions
+ * id sequence ($2), and only the rows whose key was claimed are inserted, with those ids. The per-row
+ * BEFORE INSERT trigger (mentions_claim_key) then has nothing to do: the transaction sets
+ * earshot.keys_claimed = on. Ids are drawn in input order (so they ascend in input order); keys are
+ * claimed in external-id order, so two batches sharing keys lock them in the same order (no deadlock),
+ * and the mention_keys primary key stores a key once whichever of two concurrent batches gets there first.
+ */
+const INSERT_CLAIMED_FROM_STAGE = `with numbered as materialized (
+     select s.ext, nextval($2::regclass) as id from mention_stage s order by s.ord
+   ), claimed as (
+     insert into mention_keys (source_id, external_id, mention_id)
+     select $1, n.ext, n.id from numbered n order by n.ext
+     on conflict do nothing
+     returning external_id, mention_id
+   )
+   insert into mentions (id, source_id, external_id, url, author, author_reach, title, text, language, published_at,
+                         collected_at, engagement, rating, origin, content_hash, url_key, brand_hint)
+   select c.mention_id, $1, s.ext, s.url, s.author, s.reach, s.title, s.body, s.lang, s.pub, coalesce($3::timestamptz, now()), s.eng,
+          s.rating, s.origin, s.hash, s.url_key, s.hint
+     from claimed c join mention_stage s on s.ext = c.external_id
+    order by c.mention_id
+   returning id, external_id`;
+
+/** Sequence of mentions.id when mentions is partitioned (keys in mention_keys), else null. */
+const KEYED_SEQUENCE = `select pg_get_serial_sequence('mentions', 'id') as seq
+  where (select relkind from pg_class where oid = 'mentions'::regclass) = 'p' and to_regclass('mention_keys') is not null`;
+
+/** Per database: the mentions id sequence once mentions is known to be partitioned (a one-way change). */
+const keyedSequence = new WeakMap<Db, string>();
+
 const ESCAPED = /[\\\n\r\t\0]/;
 const ESCAPED_G = /[\\\n\r\t\0]/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '' };
@@ -253,9 +289,18 @@ async function storeBatch(db: Queryable | Db, sourceId: number, p: Prepared, col
     const client = await db.pool!.connect();
     try {
       await client.query('begin');
-      await client.query(STAGE_DDL);
+      let seq = keyedSequence.get(db);
+      if (seq === undefined) {
+        const k = await client.query<{ seq: string | null }>(KEYED_SEQUENCE);
+        const found = k.rows[0]?.seq;
+        if (k.rows.length > 0 && !found) throw new DatabaseError('mentions: mentions is partitioned but pg_get_serial_sequence(\'mentions\', \'id\') finds no sequence for its ids');
+        if (found) keyedSequence.set(db, (seq = found));
+      }
+      await client.query(seq === undefined ? STAGE_DDL : `${STAGE_DDL}; set local earshot.keys_claimed = 'on'`);
       await pipeline(Readable.from([payload]), client.query(copyFrom(`copy mention_stage (${STAGE_COLUMNS}) from stdin`)));
-      const r = await client.query<{ id: number; external_id: string }>(INSERT_FROM_STAGE, [sourceId, collectedAt]);
+      const r = seq === undefined
+        ? await client.query<{ id: number; external_id: string }>(INSERT_FROM_STAGE, [sourceId, collectedAt])
+        : await client.query<{ id: number; external_id: string }>(INSERT_CLAIMED_FROM_STAGE, [sourceId, seq, collectedAt]);
       const q: Queryable = {
         async query<R>(sql: string, params?: readonly unknown[]) {
           const x = await client.query(sql, params as unknown[] | undefined);

@@ -70,10 +70,11 @@ $$;
 
 -- BEFORE INSERT: claim (source_id, external_id) in mention_keys; skip the row when another mention has
 -- it. A row moved between partitions (same id) keeps its key. Rows moved by mentions_ensure_partitions
--- (earshot.moving_rows = on) are not new mentions.
+-- (earshot.moving_rows = on) are not new mentions. A batch whose keys were already claimed in one
+-- statement, with the ids it inserts (db/mentions.ts, earshot.keys_claimed = on), needs no claim here.
 create function mentions_claim_key() returns trigger language plpgsql as $$
 begin
-  if current_setting('earshot.moving_rows', true) = 'on' then
+  if current_setting('earshot.moving_rows', true) = 'on' or current_setting('earshot.keys_claimed', true) = 'on' then
     return new;
   end if;
   insert into mention_keys (source_id, external_id, mention_id) values (new.source_id, new.external_id, new.id)

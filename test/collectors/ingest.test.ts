@@ -66,6 +66,42 @@ describe(`mention ingest through COPY (${DB_KIND})`, () => {
     expect(again).toEqual({ inserted: 0, duplicates: 10, ids: [] });
   });
 
+  it('stores a key repeated inside one batch once (the first copy), and a re-run stores nothing', async () => {
+    const items: RawMention[] = [
+      { ...base, externalId: 'rep-a', text: 'Acme first copy of rep-a' },
+      { ...base, externalId: 'rep-b', text: 'Acme rep-b' },
+      { ...base, externalId: 'rep-a', text: 'Acme second copy of rep-a' },
+      { ...base, externalId: 'rep-c', text: 'Acme rep-c' },
+      { ...base, externalId: 'rep-b', text: 'Acme second copy of rep-b' },
+    ];
+    const r = await insertMentions(db, sourceId, items, { collectedAt: NOW });
+    expect(r).toMatchObject({ inserted: 3, duplicates: 2 });
+    const rows = (await db.query<{ id: number; external_id: string; text: string }>(
+      `select id, external_id, text from mentions where source_id = $1 and external_id like 'rep-%' order by id`, [sourceId],
+    )).rows;
+    expect(rows.map((x) => [Number(x.id), x.external_id, x.text])).toEqual([
+      [r.ids[0], 'rep-a', 'Acme first copy of rep-a'], [r.ids[1], 'rep-b', 'Acme rep-b'], [r.ids[2], 'rep-c', 'Acme rep-c'],
+    ]);
+    expect(await insertMentions(db, sourceId, items, { collectedAt: NOW })).toEqual({ inserted: 0, duplicates: 5, ids: [] });
+  });
+
+  it('two batches written at once with shared keys (in opposite orders) store each key once', async () => {
+    const mk = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => ({ ...base, externalId: `cc-${from + i}`, text: `Acme concurrent mention ${from + i}` }));
+    const a = mk(0, 3000);
+    const b = mk(1000, 4000).reverse();
+    const [ra, rb] = await Promise.all([insertMentions(db, sourceId, a, { collectedAt: NOW }), insertMentions(db, sourceId, b, { collectedAt: NOW })]);
+    expect(ra.inserted + rb.inserted).toBe(4000);
+    expect(ra.duplicates + rb.duplicates).toBe(2000);
+    expect(new Set([...ra.ids, ...rb.ids]).size).toBe(4000);
+    expect(await countRows(db, 'mentions', `source_id = $1 and external_id like 'cc-%'`, [sourceId])).toBe(4000);
+    const keys = (await db.query<{ t: string | null }>(`select to_regclass('mention_keys')::text as t`)).rows[0]!.t;
+    if (keys) {
+      // partitioned (PostgreSQL): every key points at the stored mention, none at a row that is not there
+      expect(await countRows(db, 'mention_keys', `source_id = $1 and external_id like 'cc-%'`, [sourceId])).toBe(4000);
+      expect(await countRows(db, 'mention_keys k', `not exists (select 1 from mentions m where m.id = k.mention_id and m.source_id = k.source_id and m.external_id = k.external_id)`)).toBe(0);
+    }
+  });
+
   it('links reposts inside one batch to the first copy, and across batches to the earliest stored copy', async () => {
     const text = 'Acme lost my luggage and nobody answers the phone';
     const a = await insertMentions(db, sourceId, [
@@ -99,6 +135,9 @@ describe(`mention ingest through COPY (${DB_KIND})`, () => {
     await expect(insertMentions(db, s2, [...mk('bad', 3), { ...base, externalId: 'bad-rating', text: 'Acme five stars plus two', rating: 7 }], { collectedAt: NOW })).rejects.toThrow();
     expect(await health('s2')).toMatchObject({ mentionsTotal: 11, mentions24h: 6 });
     expect(await countRows(db, 'mentions', `source_id = $1 and external_id like 'bad-%'`, [s2])).toBe(0);
+    if ((await db.query<{ t: string | null }>(`select to_regclass('mention_keys')::text as t`)).rows[0]!.t) {
+      expect(await countRows(db, 'mention_keys', `source_id = $1 and external_id like 'bad-%'`, [s2])).toBe(0);
+    }
 
     await db.query(`delete from mentions where source_id = $1 and external_id like 'new-%' and external_id <> 'new-0'`, [s2]);
     expect(await health('s2')).toMatchObject({ mentionsTotal: 6, mentions24h: 1 });
