@@ -27,6 +27,7 @@ import {
   markSourceFailure,
   markSourceSuccess,
   releaseSourceLease,
+  renewSourceLease,
   type SourceRow,
 } from '../db/sources.js';
 import { createHttpClient, redactUrl, type HttpOptions } from './http.js';
@@ -133,11 +134,18 @@ export async function runSource(deps: Deps, sourceName: string, opts: RunOptions
   if (running.has(source.name)) return { ...summary, status: 'busy' };
   running.add(source.name);
   try {
-    const leaseUntil = new Date(startedAt.getTime() + (opts.leaseMs ?? 30 * 60_000));
+    const leaseMs = opts.leaseMs ?? 30 * 60_000;
+    const leaseUntil = new Date(startedAt.getTime() + leaseMs);
     if (!(await claimSourceLease(deps.db, source.id, OWNER, startedAt, leaseUntil))) {
       log.info('collect: source is already running elsewhere, skipped');
       return { ...summary, status: 'busy' };
     }
+    // Heartbeat: a run longer than its lease keeps it, so no other worker starts the source meanwhile;
+    // a crashed process stops renewing and its lease runs out.
+    const heartbeat = setInterval(() => {
+      renewSourceLease(deps.db, source.id, OWNER, new Date(deps.now().getTime() + leaseMs)).catch((err: Error) => log.warn({ err: err.message }, 'collect: lease renewal failed'));
+    }, Math.max(100, Math.floor(leaseMs / 3)));
+    heartbeat.unref();
     try {
       const stale = await abandonStaleRuns(deps.db, source.id, startedAt);
       if (stale > 0) log.warn({ runs: stale }, 'collect: marked runs of a dead process as abandoned');
@@ -161,6 +169,7 @@ export async function runSource(deps: Deps, sourceName: string, opts: RunOptions
           duplicates: summary.duplicates, skipped: summary.skipped, filtered: summary.filtered, error: summary.error,
         });
       }
+      clearInterval(heartbeat);
       await releaseSourceLease(deps.db, source.id, OWNER);
       delete summary.retryAt;
       log.info(

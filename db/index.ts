@@ -86,6 +86,9 @@ async function openPg(url: string, opts: OpenDbOptions): Promise<Db> {
   }
   const pool = new pg.Pool(config);
   pool.on('error', (err) => log.warn({ err: err.message }, 'db: idle client error'));
+  // A connection lost while a client is checked out emits 'error' on that client: without a listener
+  // it would crash the process (PostgreSQL restarted). The query in flight fails; the pool reconnects.
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: err.message }, 'db: connection lost')));
   try {
     if (opts.schema) {
       const c = new pg.Client({ ...config, options: undefined } as pg.ClientConfig);

@@ -65,10 +65,13 @@ export async function migrate(db: Db): Promise<number[]> {
     applied_at timestamptz not null default now()
   )`);
   const applied: number[] = [];
-  for (const mig of listMigrations()) {
+  const all = listMigrations();
+  for (const mig of all) {
     if (mig.only && mig.only !== db.kind) {
-      // Record the version so both databases agree on it, without running the file.
-      await db.query('insert into schema_migrations (version, name) values ($1, $2) on conflict do nothing', [mig.version, `${mig.name} (skipped on ${db.kind})`]);
+      // Record the version so both databases agree on it, without running the file — unless the other
+      // file of a `.pg.sql` / `.pglite.sql` pair is this driver's and still has to run.
+      const ownTwin = all.some((m) => m.version === mig.version && m !== mig && (m.only === null || m.only === db.kind));
+      if (!ownTwin) await db.query('insert into schema_migrations (version, name) values ($1, $2) on conflict do nothing', [mig.version, `${mig.name} (skipped on ${db.kind})`]);
       continue;
     }
     const sql = fs.readFileSync(mig.file, 'utf8');

@@ -232,6 +232,12 @@ export async function claimSourceLease(db: Queryable, sourceId: number, owner: s
   return r.rowCount > 0;
 }
 
+/** Extends the run lease `owner` still holds (a long run must not be started again elsewhere). */
+export async function renewSourceLease(db: Queryable, sourceId: number, owner: string, until: Date): Promise<boolean> {
+  const r = await db.query(`update sources set lease_until = $3 where id = $1 and lease_owner = $2 returning id`, [sourceId, owner, until]);
+  return r.rowCount > 0;
+}
+
 /** Releases the run lease taken by `owner`. */
 export async function releaseSourceLease(db: Queryable, sourceId: number, owner: string): Promise<void> {
   await db.query(`update sources set lease_until = null, lease_owner = null where id = $1 and lease_owner = $2`, [sourceId, owner]);

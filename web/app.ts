@@ -12,6 +12,7 @@ import type { Deps } from '../deps.js';
 import { isNotFoundError, isValidationError } from '../errors.js';
 import { createViewEngine, type ViewEngine } from './view-engine.js';
 import { csrf, requireToken, securityHeaders } from './security.js';
+import { registerHealth } from './routes/health.js';
 import { registerOverview } from './routes/overview.js';
 import { registerMentions } from './routes/mentions.js';
 import { registerBrands } from './routes/brands.js';
@@ -51,6 +52,8 @@ export function createApp(deps: Deps, opts: AppOptions = {}): express.Express {
   app.set('query parser', 'extended');
   app.use(securityHeaders());
   app.use('/static', express.static(STATIC_DIR, { maxAge: '1h', fallthrough: false }));
+  // Probes (load balancers, Prometheus) send no token and no CSRF cookie: before both.
+  registerHealth(app, ctx);
   app.use(express.urlencoded({ extended: false, limit: '32kb', parameterLimit: 200 }));
   if (ctx.authToken) app.use(requireToken(secret, ctx.authToken));
   app.use(csrf(secret));

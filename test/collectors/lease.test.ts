@@ -70,4 +70,25 @@ describe(`run lease across processes (${DB_KIND})`, () => {
       await other.close();
     }
   });
+
+  it('renews the lease while a run outlasts it, so no other run can start the source meanwhile', async () => {
+    const config = configFrom(
+      `brands:\n  - name: MCP\n    query: '"model context protocol" OR mcp OR protocol'\nsources:\n  - name: long\n    type: hackernews\n    baseUrl: http://127.0.0.1:${port}\n    backfillDays: 5000\n`,
+    );
+    const deps = await depsFor(db, config, new Date());
+    deps.now = () => new Date();
+    const { opts } = fastHttp();
+    const src = await getSourceByName(db, 'long');
+    // Two slow pages (0.4 s each) against a 0.6 s lease renewed every 0.2 s.
+    const started = Date.now();
+    const run = runSource(deps, 'long', { ...opts, leaseMs: 600 });
+    await new Promise((res) => setTimeout(res, 700));
+    const mid = (await db.query<{ lease_until: Date | null }>('select lease_until from sources where id = $1', [src.id])).rows[0]!.lease_until;
+    const r = await run;
+    expect(r.status).toBe('ok');
+    expect(Date.now() - started).toBeGreaterThan(600); // the run outlived its first lease…
+    expect(mid!.getTime()).toBeGreaterThan(started + 900); // …and the heartbeat had pushed it well past 0.6 s
+    const after = (await db.query<{ lease_until: Date | null }>('select lease_until from sources where id = $1', [src.id])).rows[0]!.lease_until;
+    expect(after).toBeNull();
+  });
 });

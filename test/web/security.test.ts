@@ -49,6 +49,15 @@ describe(`security (${DB_KIND})`, () => {
     await agent.get('/brands').expect(200);
   });
 
+  it('answers health probes without the token, and nothing else', async () => {
+    const app = createApp(testDeps(db), { authToken: 's3cret-token' });
+    const h = await request(app).get('/healthz').expect(200);
+    expect(h.body.status).toBe('ok');
+    const m = await request(app).get('/metrics').expect(200);
+    expect(m.text).toMatch(/^earshot_mentions_total \d+$/m);
+    await request(app).get('/api/sources').expect(401);
+  });
+
   it('startWeb refuses a non-loopback host without a token and serves loopback', async () => {
     const deps = testDeps(db);
     const prev = process.env.EARSHOT_TOKEN;
