@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { openDb } from '../../db/index.js';
 import { migrate } from '../../db/migrate.js';
-import { refreshRollups } from '../../db/stats.js';
+import { seedMentions } from './seed.js';
 import { explorerPageSql } from '../../db/explore.js';
 import { parseMentionFilters } from '../../db/filters.js';
 import { startWeb } from '../../server.js';
@@ -32,47 +32,7 @@ const db = await openDb({ url: URL_, schema, poolSize: 8 });
 try {
   await migrate(db);
   lap(`migrated scratch schema ${schema}`);
-  await db.exec(`
-    insert into brands (name, own) values ('Brightwave', true), ('Nimbus', false), ('Tellwire', false), ('Orbitel', false), ('Skylane', false);
-    insert into sources (name, type) values ('hn','hackernews'), ('reddit','reddit'), ('masto','mastodon'), ('bsky','bluesky'), ('rss','rss'), ('apps','appstore'), ('yt','youtube'), ('import','file');`);
-  // 90 days of mentions ending at NOW; text from a small vocabulary so search terms have realistic spread.
-  await db.query(
-    `insert into mentions (source_id, external_id, url, author, author_reach, title, text, language, published_at, engagement, rating, origin)
-     select 1 + (g % 8), 'b' || g, 'https://example.com/' || g, 'user' || (g % 50000), (g * 7919) % 200000,
-            case when g % 10 = 0 then 'Title ' || g else null end,
-            (array['refund','delay','outage','billing','support','signal','roaming','upgrade','contract','coverage','app','login','invoice','price','router'])[1 + (g * 31) % 15]
-              || ' ' || (array['terrible','great','slow','again','today','finally','never','love','hate','fine'])[1 + (g * 17) % 10]
-              || ' ' || (array['brightwave','nimbus','tellwire','orbitel','skylane'])[1 + g % 5]
-              || ' mention number ' || g || case when g % 997 = 0 then ' lost luggage nightmare' else '' end,
-            case when g % 9 = 0 then 'de' else 'en' end,
-            $2::timestamptz - ((g * 7777) % (90 * 86400)) * interval '1 second',
-            jsonb_build_object('likes', (g * 13) % 500, 'replies', (g * 3) % 40),
-            case when g % 8 = 5 then 1 + (g % 5) else null end,
-            case when g % 8 = 7 then (array['twitter','reddit','facebook'])[1 + g % 3] else null end
-       from generate_series(1::bigint, $1::bigint) g`,
-    [N, NOW],
-  );
-  lap(`inserted ${N.toLocaleString()} mentions`);
-  await db.exec(`
-    insert into analyses (mention_id, analyser_version, language, sentiment_label, sentiment_score, pain_points, pain_point_ids, stage, comparison, switch_from, switch_to)
-    select id, 'bench', 'en', (array['positive','neutral','negative','negative'])[1 + (id * 7) % 4], 0.1,
-           case when id % 3 = 0 then jsonb_build_array(jsonb_build_object('id', (array['delay','refund','billing','outage','customer-service','usability'])[1 + id % 6], 'evidence', jsonb_build_array('word'))) else '[]'::jsonb end,
-           case when id % 3 = 0 then array[(array['delay','refund','billing','outage','customer-service','usability'])[1 + id % 6]] else '{}'::text[] end,
-           case when id % 8 = 0 then null else (array['awareness','consideration','purchase','experience','support','retention','advocacy'])[1 + id % 7] end,
-           id % 50 = 0, case when id % 101 = 0 then 'Nimbus' end, case when id % 101 = 0 then 'Brightwave' end
-      from mentions where id % 20 <> 0;
-    insert into mention_brands (mention_id, brand_id, sentiment_label)
-    select id, 1 + id % 5, case when id % 4 = 0 then 'negative' end from mentions;
-    insert into mention_brands (mention_id, brand_id)
-    select id, 1 + (id + 1) % 5 from mentions where id % 6 = 0;
-    update mentions set duplicate_of = id - 1 where id % 200 = 0;
-    insert into corrections (mention_id, sentiment_label) select id, 'positive' from mentions where id % 1000 = 1;`);
-  lap('inserted analyses, brand matches, duplicates, corrections');
-  await db.exec('analyze');
-  const t = Date.now();
-  const hours = await refreshRollups(db, { full: true });
-  lap(`rollups built: ${hours} hours in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  await db.exec('analyze');
+  await seedMentions(db, N, NOW, console.log);
 
   const config = {
     brands: [], sources: [], analysis: { painPoints: {} }, alerts: { webhooks: [], schedule: '*/5 * * * *' }, server: { host: '127.0.0.1', port: 0 }, file: null,
