@@ -9,12 +9,11 @@ import type { Express } from 'express';
 import { openTestDb, DB_KIND } from '../helpers/db.js';
 import type { Db } from '../../db/index.js';
 import { createApp } from '../../web/app.js';
-import { expectedCounts, NOW, seed, testDeps } from './seed.js';
+import { DAY, expectedCounts, NOW, num, RANGE_END, seed, testDeps } from './seed.js';
 
 let db: Db;
 let app: Express;
-const DAY = 86_400_000;
-const to = new Date(Math.floor(NOW.getTime() / DAY) * DAY + DAY);
+const to = RANGE_END;
 const from7 = new Date(to.getTime() - 7 * DAY);
 
 beforeAll(async () => {
@@ -26,7 +25,6 @@ afterAll(async () => {
   await db.close();
 });
 
-const num = (s: string): number => Number(s.replace(/[^\d.−-]/g, '').replace('−', '-'));
 
 describe(`overview (${DB_KIND})`, () => {
   it('shows mention and sentiment totals equal to the database for 7 days', async () => {

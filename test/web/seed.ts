@@ -12,9 +12,14 @@ import { JOURNEY_STAGES } from '../../model.js';
 
 /** The test clock. */
 export const NOW = new Date('2025-03-15T12:30:00Z');
+/** One day in ms. */
+export const DAY = 86_400_000;
+/** The end of NOW's UTC day: where the named ranges (7d, 30d…) end. */
+export const RANGE_END = new Date(Math.floor(NOW.getTime() / DAY) * DAY + DAY);
+/** Reads a figure as shown on a page ("1,234", "−0.51", "12%"). */
+export const num = (s: string): number => Number(s.replace(/[^\d.−-]/g, '').replace('−', '-'));
 export const HOSTILE_TEXT = 'Hello <script>alert(1)</script> and <img src=x onerror=alert(1)> refund please';
 export const HOSTILE_AUTHOR = '<i>evil</i>"\'';
-const DAY = 86_400_000;
 
 /** A small deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
