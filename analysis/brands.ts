@@ -42,16 +42,24 @@ export interface CompiledQuery {
   match(text: string): boolean;
   /** Same as match() for a document already prepared with prepareDoc() (shared across brands). */
   matchDoc(doc: QueryDoc): boolean;
+  /**
+   * The words the query can match (folded, without @/#), or null when a wildcard can match any word.
+   * A document prepared with a vocabulary holding these words gives the same matchDoc() answer.
+   */
+  readonly vocabulary: ReadonlySet<string> | null;
 }
 
 /** Tokenised, folded text, prepared once and matched by many queries. */
 export interface QueryDoc {
-  /** Words without their @/# prefix, in order. */
+  /**
+   * Words without their @/# prefix, in order. In a document prepared for a vocabulary (see
+   * QueryVocabulary) a word outside it is '' (it keeps its position, for phrases and NEAR/n).
+   */
   words: string[];
   /** 0 plain word, 1 @handle, 2 #hashtag — parallel to words. */
-  kinds: Uint8Array;
+  kinds: ArrayLike<number>;
   /** word → positions */
-  index: Map<string, number[]>;
+  index: ReadonlyMap<string, number[]>;
   /** The folded text the words came from. */
   folded: string;
 }
@@ -63,12 +71,59 @@ function isWordChar(c: number, text: string, i: number): boolean {
   return WORD_CHAR_RE.test(text[i] as string);
 }
 
+/**
+ * The words some compiled queries can match, prepared for a fast test while a document is scanned:
+ * words of another length or first character are not even cut out of the text.
+ */
+export interface QueryVocabulary {
+  words: ReadonlySet<string>;
+  /** Longest word. */
+  maxLength: number;
+  /** ASCII first characters of the words (1 = some word starts with it). */
+  firstAscii: Uint8Array;
+  /** Some word starts with a non-ASCII character. */
+  firstOther: boolean;
+}
+
+/**
+ * The vocabulary of several compiled queries (matching all of them against one document prepared with
+ * it gives the same answers as a full document), or null when a query has a wildcard.
+ */
+export function queryVocabulary(queries: CompiledQuery[]): QueryVocabulary | null {
+  const words = new Set<string>();
+  for (const q of queries) {
+    if (q.vocabulary === null) return null;
+    for (const w of q.vocabulary) words.add(w);
+  }
+  const firstAscii = new Uint8Array(128);
+  let firstOther = false;
+  let maxLength = 0;
+  for (const w of words) {
+    const c = w.charCodeAt(0);
+    if (c < 128) firstAscii[c] = 1;
+    else firstOther = true;
+    if (w.length > maxLength) maxLength = w.length;
+  }
+  return { words, maxLength, firstAscii, firstOther };
+}
+
+/** The index of a document without words (shared; never written). */
+const NO_WORDS: Map<string, number[]> = new Map();
+
 /** Tokenises and folds text for query matching (a hand-written scanner: words, @handles, #hashtags). */
-export function prepareDoc(text: string): QueryDoc {
-  const folded = fold(text);
+export function prepareDoc(text: string, vocabulary: QueryVocabulary | null = null): QueryDoc {
+  return prepareFolded(fold(text), vocabulary);
+}
+
+/**
+ * prepareDoc() for text already folded (see fold()). With a vocabulary, only its words are kept and
+ * indexed (others become ''), which is all the queries it came from look at.
+ */
+export function prepareFolded(folded: string, vocabulary: QueryVocabulary | null = null): QueryDoc {
   const words: string[] = [];
-  const kindsArr: number[] = [];
-  const index = new Map<string, number[]>();
+  const kinds: number[] = [];
+  // (Made at the first word kept: with a vocabulary, most mentions keep none.)
+  let index: Map<string, number[]> | null = null;
   const n = folded.length;
   let i = 0;
   while (i < n) {
@@ -84,15 +139,25 @@ export function prepareDoc(text: string): QueryDoc {
     }
     i = start;
     while (i < n && isWordChar(folded.charCodeAt(i), folded, i)) i++;
-    const w = folded.slice(start, i);
+    let w = '';
+    if (vocabulary === null) w = folded.slice(start, i);
+    else if (i - start <= vocabulary.maxLength) {
+      const f = folded.charCodeAt(start);
+      if (f < 128 ? vocabulary.firstAscii[f] === 1 : vocabulary.firstOther) {
+        w = folded.slice(start, i);
+        if (!vocabulary.words.has(w)) w = '';
+      }
+    }
     const pos = words.length;
     words.push(w);
-    kindsArr.push(kind);
+    kinds.push(kind);
+    if (w === '') continue;
+    index ??= new Map<string, number[]>();
     const list = index.get(w);
     if (list) list.push(pos);
     else index.set(w, [pos]);
   }
-  return { words, kinds: Uint8Array.from(kindsArr), index, folded };
+  return { words, kinds, index: index ?? NO_WORDS, folded };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -371,6 +436,23 @@ function evalNode(n: Node, doc: QueryDoc): boolean {
   }
 }
 
+/** Adds the words of the query's terms to `out`; false when a wildcard term can match any word. */
+function collectWords(n: Node, out: Set<string>): boolean {
+  switch (n.t) {
+    case 'term':
+      out.add(n.word);
+      return n.re === null;
+    case 'phrase':
+      return n.words.every((w) => collectWords(w, out));
+    case 'and':
+    case 'or':
+    case 'near':
+      return collectWords(n.a, out) && collectWords(n.b, out);
+    case 'not':
+      return collectWords(n.a, out);
+  }
+}
+
 /**
  * Compiles a brand query (and optional aliases, OR-ed in as exact phrases) once.
  * Throws QuerySyntaxError naming the position of the first problem.
@@ -388,9 +470,11 @@ export function compileQuery(query: string, aliases: string[] = []): CompiledQue
   }
   if (!root) throw new QuerySyntaxError('empty query', 0);
   const compiled = root;
+  const vocabulary = new Set<string>();
   return {
     source: src,
     match: (text: string) => evalNode(compiled, prepareDoc(text)),
     matchDoc: (doc: QueryDoc) => evalNode(compiled, doc),
+    vocabulary: collectWords(compiled, vocabulary) ? vocabulary : null,
   };
 }

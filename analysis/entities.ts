@@ -69,6 +69,11 @@ function prevBrand(located: Located[], before: number, within: number): Located 
   return undefined;
 }
 
+/** Adds v to a brand's sentiment bias (nothing for no brand). */
+function addBias(bias: Map<string, number>, name: string | null | undefined, v: number): void {
+  if (name) bias.set(name, (bias.get(name) ?? 0) + v);
+}
+
 /** Result of entity analysis for one mention. */
 export interface EntityResult {
   brands: BrandSentiment[];
@@ -105,9 +110,6 @@ export function analyseEntities(
   // Switching.
   let switching: SwitchingResult | null = null;
   const bias = new Map<string, number>();
-  const addBias = (name: string | null | undefined, v: number): void => {
-    if (name) bias.set(name, (bias.get(name) ?? 0) + v);
-  };
   if (names.size >= 1) {
     for (const m of folded.matchAll(SWITCH_FROM_RE)) {
       const end = (m.index ?? 0) + m[0].length;
@@ -157,8 +159,8 @@ export function analyseEntities(
     }
   }
   if (switching) {
-    addBias(switching.from, -2);
-    addBias(switching.to, 2);
+    addBias(bias, switching.from, -2);
+    addBias(bias, switching.to, 2);
   }
 
   // Comparatives.
@@ -169,8 +171,8 @@ export function analyseEntities(
     const after = nextBrand(located, thanEnd, 15);
     const before = prevBrand(located, m.index ?? 0, 60);
     if (after || before) comparative = true;
-    if (after) addBias(after.name, -2 * sign);
-    if (before && before.name !== after?.name) addBias(before.name, 2 * sign);
+    if (after) addBias(bias, after.name, -2 * sign);
+    if (before && before.name !== after?.name) addBias(bias, before.name, 2 * sign);
   }
   const comparison =
     names.size >= 2 && (switching !== null || comparative || COMPARISON_RE.test(folded)) ? true : comparative && names.size >= 1;

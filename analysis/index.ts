@@ -14,15 +14,15 @@
  * on purpose, since an emoji alone rarely says what it is about.
  */
 import type { AnalysisResult, BrandConfig, BrandSentiment, SentimentResult } from '../model.js';
-import { compileQuery, prepareDoc } from './brands.js';
+import { compileQuery, prepareDoc, prepareFolded, queryVocabulary } from './brands.js';
 import type { CompiledQuery, QueryDoc } from './brands.js';
 import { analyseEntities, brandLocator } from './entities.js';
 import type { BrandLocator } from './entities.js';
 import { detectStage } from './journey-stage.js';
-import { detectLanguage } from './language.js';
+import { detectLanguageTokens } from './language.js';
 import { compilePainPoints } from './pain-points.js';
-import { scan, scannedWords, scoreSentiment } from './sentiment.js';
-import { cleanText } from './text.js';
+import { scan, scoreSentiment } from './sentiment.js';
+import { cleanText, fold, isAscii } from './text.js';
 
 export { compileQuery, QuerySyntaxError } from './brands.js';
 export type { CompiledQuery } from './brands.js';
@@ -74,11 +74,14 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
     locator: brandLocator(b.name, b.aliases ?? []),
   }));
   const byName = new Map(brands.map((b) => [b.name.toLowerCase(), b]));
+  // The words the brand queries look at: a mention's document keeps only these (null: all words).
+  const vocabulary = queryVocabulary(brands.map((b) => b.query));
   const painPoints = compilePainPoints(opts.painPoints ?? {});
 
-  const matchBrandsIn = (text: string, doc: QueryDoc = prepareDoc(text)): CompiledBrand[] => {
-    if (brands.length === 0) return [];
-    return brands.filter((b) => b.query.matchDoc(doc));
+  const matchBrandsIn = (text: string, doc: QueryDoc = prepareDoc(text, vocabulary)): CompiledBrand[] => {
+    const out: CompiledBrand[] = [];
+    for (const b of brands) if (b.query.matchDoc(doc)) out.push(b);
+    return out;
   };
 
   return {
@@ -103,14 +106,15 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
 
   function analyseText(text: string, input: AnalysisInput): AnalysisResult {
     const scanned = scan(text);
-    const language = detectLanguage(text, input.languageHint ?? null, scannedWords(scanned));
+    const language = detectLanguageTokens(text, input.languageHint ?? null, scanned.tokens);
     const english = language === 'en';
     const detail = english ? scoreSentiment(text, scanned) : null;
     const sentiment: SentimentResult = detail
       ? { label: detail.label, score: detail.score, confidence: detail.confidence }
       : NOT_SCORED;
 
-    const doc = brands.length > 0 || input.brandHint ? prepareDoc(text) : null;
+    // fold() of ASCII text is its lower-case form, which the scan has already.
+    const doc = brands.length > 0 || input.brandHint ? prepareFolded(isAscii(text) ? scanned.lower : fold(text), vocabulary) : null;
     const matched = doc ? matchBrandsIn(text, doc) : [];
     if (input.brandHint) {
       const hinted = byName.get(String(input.brandHint).toLowerCase());
@@ -121,7 +125,9 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
         matched.unshift({ name, query: compileQuery('', [name]), locator: brandLocator(name, []) });
       }
     }
-    const entities = analyseEntities(text, matched.map((b) => b.locator), detail, doc?.folded);
+    const locators: BrandLocator[] = [];
+    for (const b of matched) locators.push(b.locator);
+    const entities = analyseEntities(text, locators, detail, doc?.folded);
     const brandsOut: BrandSentiment[] = entities.brands;
 
     return {

@@ -19,6 +19,8 @@ import { NATURAL_QUIET } from './quiet-natural.js';
 import { createRequire } from 'node:module';
 import type { JourneyStage, StageResult } from '../model.js';
 import { JOURNEY_STAGES } from '../model.js';
+import { hashRange, RangeTable } from './intern.js';
+import { RegexGroup } from './prefilter.js';
 
 const require = createRequire(import.meta.url);
 
@@ -72,8 +74,11 @@ export const STAGE_RULES: Array<[RegExp, JourneyStage, number]> = [
 
 /** A trained stage classifier. */
 export interface StageClassifier {
-  /** Probabilities by stage, summing to 1, best first (empty when no known word). */
-  classify(text: string): Array<{ stage: JourneyStage; p: number }>;
+  /**
+   * Probabilities by stage, summing to 1, best first (empty when no known word). `lowered`: the text is
+   * lower-cased already (skips lower-casing it again).
+   */
+  classify(text: string, lowered?: boolean): Array<{ stage: JourneyStage; p: number }>;
   /** The same through natural's own getClassifications (slower; for checking). */
   naturalClassify(text: string): Array<{ stage: JourneyStage; p: number }>;
 }
@@ -110,11 +115,14 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
   // same ranking and, normalised, the same probabilities: checked in test/analysis).
   const labels = Object.keys(apparatus.classFeatures) as JourneyStage[];
   const logPrior = labels.map((l) => Math.log((apparatus.classTotals[l] as number) / apparatus.totalExamples));
-  const logP = labels.map((l) => {
+  // Feature-major: the classes' numbers for one feature sit together (one cache line per feature).
+  const C = labels.length;
+  const logP = new Float64Array(index.size * C);
+  labels.forEach((l, c) => {
     const total = apparatus.classTotals[l] as number;
-    const table = new Float64Array(index.size).fill(Math.log(apparatus.smoothing / total));
-    for (const [k, count] of Object.entries(apparatus.classFeatures[l] ?? {})) table[Number(k)] = Math.log(count / total);
-    return table;
+    const unseen = Math.log(apparatus.smoothing / total);
+    for (let k = 0; k < index.size; k++) logP[k * C + c] = unseen;
+    for (const [k, count] of Object.entries(apparatus.classFeatures[l] ?? {})) logP[Number(k) * C + c] = Math.log(count / total);
   });
 
   // natural's tokenizeAndStem (split on [^a-zA-Z0-9'\-/], drop stop words, Porter stem), with the
@@ -122,7 +130,8 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
   const stops = new Set((require('natural/lib/natural/util/stopwords.js') as { words: string[] }).words);
   // Token → feature index (-1: a stop word or a stem the model never saw), memoised: one lookup per
   // token instead of stop-word test, stemming and feature lookup.
-  const featureCache = new Map<string, number>();
+  // (A RangeTable finds a token in place: a token seen before costs no new string.)
+  const featureCache = new RangeTable<number>(4096);
   const stemmer = PorterStemmer;
   function featureIndices(text: string): number[] {
     const out: number[] = [];
@@ -134,26 +143,30 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
       if (i >= n) break;
       const start = i;
       while (i < n && isTokenChar(text.charCodeAt(i))) i++;
-      const tok = text.slice(start, i);
-      let k = featureCache.get(tok);
-      if (k === undefined) {
+      const hash = hashRange(text, start, i);
+      const found = featureCache.find(text, start, i, hash);
+      let k: number;
+      if (found >= 0) k = featureCache.value(found);
+      else {
+        const tok = text.slice(start, i);
         k = stops.has(tok) ? -1 : index.get(stemmer.stem(tok)) ?? -1;
-        if (featureCache.size < 50_000) featureCache.set(tok, k);
+        // (Short tokens only: a long slice may share the whole text's memory.)
+        if (featureCache.size < 50_000 && i - start < 13) featureCache.add(tok, k, hash);
       }
       if (k >= 0 && !out.includes(k)) out.push(k);
     }
     return out;
   }
+  /** Per-call class scores (reused: classification is synchronous). */
+  const scores = new Float64Array(labels.length);
   return {
-    classify(text: string) {
-      const feats = featureIndices(text.toLowerCase());
+    classify(text: string, lowered = false) {
+      const feats = featureIndices(lowered ? text : text.toLowerCase());
       if (feats.length === 0) return [];
-      const scores = new Float64Array(labels.length);
       let max = -Infinity;
-      for (let c = 0; c < labels.length; c++) {
+      for (let c = 0; c < C; c++) {
         let sc = logPrior[c] as number;
-        const table = logP[c] as Float64Array;
-        for (const k of feats) sc += table[k] as number;
+        for (const k of feats) sc += logP[k * C + c] as number;
         scores[c] = sc;
         if (sc > max) max = sc;
       }
@@ -216,11 +229,18 @@ export function defaultStageClassifier(): StageClassifier {
   return defaultClassifier;
 }
 
+/** STAGE_RULES as one group: a rule runs only when the text holds one of its literal starts (built at first use). */
+let ruleGroup: RegexGroup | null = null;
+
 /** Rule scores by stage for lower-cased text. */
 export function ruleScores(lower: string): Map<JourneyStage, number> {
   const out = new Map<JourneyStage, number>();
-  for (const [re, stage, w] of STAGE_RULES) {
-    if (re.test(lower)) out.set(stage, (out.get(stage) ?? 0) + w);
+  ruleGroup ??= new RegexGroup(STAGE_RULES.map(([re]) => re));
+  const hits = ruleGroup.test(lower);
+  for (let k = 0; k < STAGE_RULES.length; k++) {
+    if (hits[k] !== 1) continue;
+    const [, stage, w] = STAGE_RULES[k] as [RegExp, JourneyStage, number];
+    out.set(stage, (out.get(stage) ?? 0) + w);
   }
   return out;
 }
@@ -241,26 +261,49 @@ export function detectStage(
   lowerText?: string,
 ): StageResult | null {
   const lower = lowerText ?? text.toLowerCase().replace(/\u2019/g, "'");
-  const rules = ruleScores(lower);
+  // ruleScores(lower) without its Map: stages in the order of their first matching rule, with sums.
+  ruleGroup ??= new RegexGroup(STAGE_RULES.map(([re]) => re));
+  const hits = ruleGroup.test(lower);
+  let stages: JourneyStage[] | null = null;
+  let sums: number[] | null = null;
+  for (let k = 0; k < STAGE_RULES.length; k++) {
+    if (hits[k] !== 1) continue;
+    const [, stage, w] = STAGE_RULES[k] as [RegExp, JourneyStage, number];
+    stages ??= [];
+    sums ??= [];
+    const slot = stages.indexOf(stage);
+    if (slot < 0) {
+      stages.push(stage);
+      sums.push(w);
+    } else sums[slot] = (sums[slot] as number) + w;
+  }
   let best: JourneyStage | null = null;
   let bestScore = 0;
   let ruleTotal = 0;
-  for (const [s, v] of rules) {
-    ruleTotal += v;
-    if (v > bestScore) {
-      best = s;
-      bestScore = v;
+  if (stages !== null && sums !== null) {
+    for (let j = 0; j < stages.length; j++) {
+      const v = sums[j] as number;
+      ruleTotal += v;
+      if (v > bestScore) {
+        best = stages[j] as JourneyStage;
+        bestScore = v;
+      }
     }
   }
   // Rules alone decide when one stage is sure and no other stage has evidence.
   if (best && bestScore >= RULE_SURE && bestScore === ruleTotal) {
     return { id: best, confidence: round(0.75 + 0.05 * Math.min(3, bestScore - RULE_SURE + 1)) };
   }
-  const probs = classifier.classify(lower);
+  const probs = classifier.classify(lower, true);
   const top = probs[0];
   if (best) {
     const share = bestScore / ruleTotal;
-    const pBest = probs.find((p) => p.stage === best)?.p ?? 0;
+    let pBest = 0;
+    for (const p of probs) {
+      if (p.stage !== best) continue;
+      pBest = p.p;
+      break;
+    }
     if (top && top.stage !== best && top.p >= 0.6 && bestScore < RULE_SURE) {
       return { id: top.stage, confidence: round(top.p * 0.9) };
     }

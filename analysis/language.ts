@@ -13,7 +13,8 @@
  * Codes are ISO 639-1 where one exists, else ISO 639-3.
  */
 import { francAll } from 'franc';
-import { isLexiconWord } from './sentiment.js';
+import { lexiconWords, registerWordFlags, reserveWordFlags } from './sentiment.js';
+import type { Token } from './sentiment.js';
 
 /** franc reads at most this many characters. */
 const FRANC_CHARS = 400;
@@ -84,43 +85,77 @@ const MARKERS: Record<string, Set<string>> = {
 const SURE_MARKERS = 3;
 
 /**
+ * Every word the detector knows, with what it says (one lookup per word instead of one per set):
+ * EN_WORD (EN_FUNCTION or EN_COMMON), LEX_WORD (in the sentiment lexicon), one bit per MARKERS language
+ * (MARK_SHIFT + its index) and one per FAMILIES entry (FAMILY_SHIFT + its index).
+ */
+
+const EN_WORD = 1;
+const LEX_WORD = 2;
+const MARK_SHIFT = 2;
+const MARKER_LANGS = Object.keys(MARKERS);
+const FAMILY_SHIFT = MARK_SHIFT + MARKER_LANGS.length;
+const WORD_FLAGS = new Map<string, number>();
+const flag = (w: string, bit: number): void => {
+  WORD_FLAGS.set(w, (WORD_FLAGS.get(w) ?? 0) | bit);
+};
+for (const w of EN_FUNCTION) flag(w, EN_WORD);
+for (const w of EN_COMMON) flag(w, EN_WORD);
+for (const w of lexiconWords()) flag(w, LEX_WORD);
+MARKER_LANGS.forEach((lang, k) => {
+  for (const w of MARKERS[lang] as Set<string>) flag(w, 1 << (MARK_SHIFT + k));
+});
+FAMILIES.forEach(([, set], f) => {
+  for (const w of set) flag(w, 1 << (FAMILY_SHIFT + f));
+});
+// The scanner's vocabulary carries the same flags, so detectLanguageTokens looks nothing up.
+const FLAGS_SHIFT = reserveWordFlags(FAMILY_SHIFT + FAMILIES.length);
+for (const [w, f] of WORD_FLAGS) registerWordFlags([w], f << FLAGS_SHIFT);
+const MARK_MASK = ((1 << MARKER_LANGS.length) - 1) << MARK_SHIFT;
+const FAMILY_MASK = ((1 << FAMILIES.length) - 1) << FAMILY_SHIFT;
+
+/**
  * The language when marker words decide it, else null. Markers are words no other listed language
  * (nor English) commonly uses, so any marker of a second language means franc decides.
+ * `hits[k]`: the text's words (with repeats) among the markers of MARKER_LANGS[k].
  */
-function markedLanguage(words: string[]): string | null {
+function markedLanguage(hits: Int32Array): string | null {
   let best: string | null = null;
   let bestHits = 0;
   let others = 0;
-  for (const [lang, set] of Object.entries(MARKERS)) {
-    let hits = 0;
-    for (const w of words) if (set.has(w)) hits++;
-    if (hits === 0) continue;
-    if (hits > bestHits) {
+  for (let k = 0; k < MARKER_LANGS.length; k++) {
+    const h = hits[k] as number;
+    if (h === 0) continue;
+    if (h > bestHits) {
       others += bestHits;
-      best = lang;
-      bestHits = hits;
-    } else others += hits;
+      best = MARKER_LANGS[k] as string;
+      bestHits = h;
+    } else others += h;
   }
   return best !== null && bestHits >= SURE_MARKERS && others === 0 ? best : null;
 }
 
-/** The franc candidates for `words`: one family when its function words clearly dominate, else all. */
-function candidates(words: string[]): string[] {
+/**
+ * The franc candidates: one family when its function words clearly dominate, else all.
+ * `hits[f]`: the text's words (with repeats) among the function words of FAMILIES[f].
+ */
+function candidates(hits: Int32Array): string[] {
   let best = -1;
   let bestHits = 0;
   let second = 0;
   for (let f = 0; f < FAMILIES.length; f++) {
-    const set = (FAMILIES[f] as [string[], Set<string>])[1];
-    let hits = 0;
-    for (const w of words) if (set.has(w)) hits++;
-    if (hits > bestHits) {
+    const h = hits[f] as number;
+    if (h > bestHits) {
       second = bestHits;
-      bestHits = hits;
+      bestHits = h;
       best = f;
-    } else if (hits > second) second = hits;
+    } else if (h > second) second = h;
   }
   return best >= 0 && bestHits >= 2 && bestHits >= 2 * second ? (FAMILIES[best] as [string[], Set<string>])[0] : ONLY;
 }
+/** Per-call counts (reused: detection is synchronous). */
+const markerHits = new Int32Array(MARKER_LANGS.length);
+const familyHits = new Int32Array(FAMILIES.length);
 const URL_RE = /\bhttps?:\/\/\S+|\bwww\.\S+/g;
 const HANDLE_RE = /[@#][\p{L}\p{N}_]+/gu;
 const WORD_RE = /[\p{L}']+/gu;
@@ -144,25 +179,63 @@ export function detectLanguage(text: string, hint?: string | null, words?: strin
     body = text.replace(URL_RE, ' ').replace(HANDLE_RE, ' ');
     words = body.toLowerCase().match(WORD_RE) ?? [];
   }
-  let letters = 0;
-  let en = 0;
-  for (const w of words) {
-    letters += w.length;
-    if (EN_FUNCTION.has(w) || EN_COMMON.has(w) || (w.length > 3 && isLexiconWord(w))) en++;
+  counts.letters = 0;
+  counts.en = 0;
+  markerHits.fill(0);
+  familyHits.fill(0);
+  for (const w of words) countWord(w, WORD_FLAGS.get(w));
+  return decide(text, hint, words.length, body);
+}
+
+/**
+ * detectLanguage() for the tokens of scan(text): the same answer as detectLanguage(text, hint,
+ * scannedWords(scan)), reading each word's flags from the scanner's vocabulary entry.
+ */
+export function detectLanguageTokens(text: string, hint: string | null | undefined, tokens: Token[]): string {
+  counts.letters = 0;
+  counts.en = 0;
+  markerHits.fill(0);
+  familyHits.fill(0);
+  let n = 0;
+  for (const t of tokens) {
+    if (t.k !== 'word') continue;
+    const c = t.text.charCodeAt(0);
+    if (c >= 48 && c <= 57) continue; // as scannedWords: digits-first tokens are not words
+    n++;
+    const entry = t.entry;
+    countWord(t.text, entry !== undefined ? (entry.flags >> FLAGS_SHIFT) & ALL_FLAGS || undefined : WORD_FLAGS.get(t.text));
   }
+  return decide(text, hint, n, null);
+}
+
+/** Per-call word counts (reused: detection is synchronous). */
+const counts = { letters: 0, en: 0 };
+const ALL_FLAGS = (1 << (FAMILY_SHIFT + FAMILIES.length)) - 1;
+
+function countWord(w: string, f: number | undefined): void {
+  counts.letters += w.length;
+  if (f === undefined) return;
+  if ((f & EN_WORD) !== 0 || (w.length > 3 && (f & LEX_WORD) !== 0)) counts.en++;
+  if ((f & MARK_MASK) !== 0) for (let k = 0; k < MARKER_LANGS.length; k++) if ((f & (1 << (MARK_SHIFT + k))) !== 0) markerHits[k]++;
+  if ((f & FAMILY_MASK) !== 0) for (let k = 0; k < FAMILIES.length; k++) if ((f & (1 << (FAMILY_SHIFT + k))) !== 0) familyHits[k]++;
+}
+
+/** The decision of detectLanguage() from the counts of a text's `wordCount` words. */
+function decide(text: string, hint: string | null | undefined, wordCount: number, body: string | null): string {
+  const { letters, en } = counts;
   const hinted = normaliseLanguageHint(hint);
   if (letters < MIN_LETTERS) {
     // Too short to tell on our own; a clearly English short text still counts as English.
     if (hinted) return hinted;
-    return words.length >= 2 && en >= 1 && en * 2 >= words.length ? 'en' : 'und';
+    return wordCount >= 2 && en >= 1 && en * 2 >= wordCount ? 'en' : 'und';
   }
-  if (en >= 2 && en === words.length) return 'en';
-  if (words.length >= 3 && ((en >= 2 && en * 2 >= words.length) || (en >= 3 && en * 3 >= words.length))) return 'en';
-  const marked = markedLanguage(words);
+  if (en >= 2 && en === wordCount) return 'en';
+  if (wordCount >= 3 && ((en >= 2 && en * 2 >= wordCount) || (en >= 3 && en * 3 >= wordCount))) return 'en';
+  const marked = markedLanguage(markerHits);
   if (marked !== null) return marked;
   body ??= text.replace(URL_RE, ' ').replace(HANDLE_RE, ' ');
   // franc needs no more than a few hundred characters to decide, and costs in proportion to length.
-  const ranked = francAll(body.length > FRANC_CHARS ? body.slice(0, FRANC_CHARS) : body, { minLength: MIN_LETTERS, only: candidates(words) });
+  const ranked = francAll(body.length > FRANC_CHARS ? body.slice(0, FRANC_CHARS) : body, { minLength: MIN_LETTERS, only: candidates(familyHits) });
   const top = ranked[0];
   if (!top || top[0] === 'und') return hinted ?? 'und';
   const code3 = top[0];
@@ -171,6 +244,6 @@ export function detectLanguage(text: string, hint?: string | null, words?: strin
   const near = (code: string, margin: number): boolean => ranked.some(([c, d]) => c === code && d >= 1 - margin);
   const hint3 = hinted ? Object.keys(ISO3_TO_1).find((k) => ISO3_TO_1[k] === hinted) ?? hinted : null;
   if (hint3 && near(hint3, letters < 80 ? 0.15 : 0.05)) return hinted as string;
-  if (en >= 3 && en * 4 >= words.length && near('eng', 0.1)) return 'en';
+  if (en >= 3 && en * 4 >= wordCount && near('eng', 0.1)) return 'en';
   return ISO3_TO_1[code3] ?? code3;
 }

@@ -22,6 +22,7 @@
  */
 import { createRequire } from 'node:module';
 import type { SentimentLabel, SentimentResult } from '../model.js';
+import { HASH_PRIME, HASH_START, RangeTable } from './intern.js';
 
 const require = createRequire(import.meta.url);
 const AFINN = require('sentiment/languages/en/labels.json') as Record<string, number>;
@@ -88,7 +89,25 @@ export interface Token {
   caps: boolean;
   /** A letter repeated three times ("sooo"). */
   elong: boolean;
+  /**
+   * A word's entry in the scanner's vocabulary (what the stages know about the word), set by
+   * tokenise() on every word token; undefined on other tokens.
+   */
+  entry?: WordEntry | undefined;
 }
+
+/** What the analysis stages know about one word, found once by the scanner (see VOCAB). */
+export interface WordEntry {
+  /** The sentiment scorer's knowledge of the word (undefined: none). */
+  readonly info: WordInfo | undefined;
+  /** Bits other stages register for the word (see registerWordFlags). */
+  flags: number;
+}
+
+/** The entry of a word nothing is known about (shared). */
+const NO_ENTRY: WordEntry = Object.freeze({ info: undefined, flags: 0 });
+/** Words the scanner looks up in place (found words cost no new string); unknown words join up to this many. */
+const VOCAB_MAX = 50_000;
 
 const EMOTICONS_BY_LENGTH = [...EMOTICON_MAP.keys()].sort((a, b) => b.length - a.length);
 const EMOTICON_START = new Set(EMOTICONS_BY_LENGTH.map((e) => e.charCodeAt(0)));
@@ -131,7 +150,7 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
         }
       }
       if (found) {
-        tokens.push({ k: 'emo', text: found, index: i, caps: false, elong: false, tag: false });
+        tokens.push({ k: 'emo', text: found, index: i, caps: false, elong: false, tag: false, entry: undefined });
         i += found.length;
         continue;
       }
@@ -141,7 +160,7 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
       while (i < n && (isWordChar(text.charCodeAt(i), text, i) || text.charCodeAt(i) === 95)) i++;
       continue;
     }
-    if ((c === 104 || c === 119) && (lower.startsWith('http://', i) || lower.startsWith('https://', i) || lower.startsWith('www.', i))) {
+    if ((c === 104 || c === 119) && (c === 104 ? lower.charCodeAt(i + 1) === 116 && (lower.startsWith('http://', i) || lower.startsWith('https://', i)) : lower.startsWith('www.', i))) {
       while (i < n && !isSpace(text.charCodeAt(i))) i++;
       continue;
     }
@@ -151,6 +170,8 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
       let elong = false;
       let run = 1;
       let prev = -1;
+      // hashRange(lower, start, i), computed on the way (see intern.ts).
+      let hash = HASH_START;
       for (;;) {
         const d = text.charCodeAt(i);
         if (i < n && isWordChar(d, text, i)) {
@@ -161,8 +182,10 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
           prev = d;
           letters++;
           if (d < 128 ? d >= 65 && d <= 90 : UPPER_RE.test(text[i] as string)) up++;
+          hash = Math.imul(hash ^ lower.charCodeAt(i), HASH_PRIME);
           i++;
         } else if ((d === 39 || d === 0x2019) && i + 1 < n && isWordChar(text.charCodeAt(i + 1), text, i + 1)) {
+          hash = Math.imul(hash ^ lower.charCodeAt(i), HASH_PRIME);
           i++;
           prev = -1;
         } else break;
@@ -170,24 +193,38 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
       uppers += up;
       const len = i - start;
       const tag = start > 0 && text.charCodeAt(start - 1) === 35; /* # */
-      tokens.push({ k: 'word', text: lower.slice(start, i), index: start, caps: len >= 3 && up === len, elong, tag });
+      // The word from the vocabulary when it is there (no new string), else cut out (and remembered).
+      const found = VOCAB.find(lower, start, i, hash);
+      let word: string;
+      let entry: WordEntry;
+      if (found >= 0) {
+        word = VOCAB.key(found);
+        entry = VOCAB.value(found);
+      } else {
+        word = lower.slice(start, i);
+        entry = NO_ENTRY;
+        // Remembered: short words (a long slice may share the whole text's memory, which the table would
+        // keep) that do not start with a digit (numbers rarely repeat; they would only fill the table).
+        if (i - start < 13 && VOCAB.size < VOCAB_MAX && lower.charCodeAt(start) > 57) VOCAB.add(word, NO_ENTRY, hash);
+      }
+      tokens.push({ k: 'word', text: word, index: start, caps: len >= 3 && up === len, elong, tag, entry });
       continue;
     }
     if (c === 33 || c === 63) {
       const start = i;
       while (i < n && (text.charCodeAt(i) === 33 || text.charCodeAt(i) === 63)) i++;
-      tokens.push({ k: 'bang', text: text.slice(start, i), index: start, caps: false, elong: false, tag: false });
+      tokens.push({ k: 'bang', text: text.slice(start, i), index: start, caps: false, elong: false, tag: false, entry: undefined });
       continue;
     }
     if (c === 46 || c === 59 || c === 58 || c === 10 || c === 44) {
-      tokens.push({ k: 'stop', text: text[i] as string, index: i, caps: false, elong: false, tag: false });
+      tokens.push({ k: 'stop', text: text[i] as string, index: i, caps: false, elong: false, tag: false, entry: undefined });
       i++;
       continue;
     }
     if (c >= 0x2190) {
       const cp = text.codePointAt(i) as number;
       const pic = String.fromCodePoint(cp);
-      if (EMOJI_MAP.has(pic)) tokens.push({ k: 'pic', text: pic, index: i, caps: false, elong: false, tag: false });
+      if (EMOJI_MAP.has(pic)) tokens.push({ k: 'pic', text: pic, index: i, caps: false, elong: false, tag: false, entry: undefined });
       i += cp > 0xffff ? 2 : 1;
       continue;
     }
@@ -376,7 +413,7 @@ function markTriggers(run: Uint8Array, w: string, info: WordInfo | undefined): v
 }
 
 /** Everything the scorer needs to know about one word, so each word costs one lookup. */
-interface WordInfo {
+export interface WordInfo {
   contrast: boolean;
   negator: boolean;
   /** First word of a multi-word lexicon entry. */
@@ -416,6 +453,47 @@ for (const [w, kind] of SARC_PRAISE) wordInfo(w).praise = kind;
 for (const w of SARC_FILLER) wordInfo(w).filler = true;
 for (const w of APOLOGY_WORDS) wordInfo(w).apology = true;
 for (const w of MINIMISERS) wordInfo(w).minimiser = true;
+/** The scanner's vocabulary: every word the scorer knows, words other stages register, words seen. */
+const VOCAB = new RangeTable<WordEntry>(WORDS.size * 2);
+for (const [w, info] of WORDS) VOCAB.add(w, { info, flags: 0 });
+
+/** The entry of a word for the scorer: the scanner's, else a lookup (tokens not from tokenise()). */
+function infoOf(t: Token): WordInfo | undefined {
+  return t.entry !== undefined ? t.entry.info : WORDS.get(t.text);
+}
+
+let flagsReserved = 0;
+/**
+ * Reserves `count` bits of the vocabulary flags for a stage and returns the first one's position
+ * (the stage's flags are (entry.flags >> position) & ((1 << count) - 1)).
+ */
+export function reserveWordFlags(count: number): number {
+  if (flagsReserved + count > 31) throw new Error('reserveWordFlags: no more vocabulary flag bits');
+  const at = flagsReserved;
+  flagsReserved += count;
+  return at;
+}
+
+/**
+ * Sets `bit` (from reserveWordFlags) in the vocabulary flags of each word (lower-case, as the scanner
+ * cuts words), so a stage reads token.entry.flags instead of looking the word up itself. Register
+ * before scanning the texts that need it (at module load or when a matcher is compiled).
+ */
+export function registerWordFlags(words: Iterable<string>, bit: number): void {
+  for (const w of words) {
+    const idx = VOCAB.indexOf(w);
+    if (idx < 0) VOCAB.add(w, { info: undefined, flags: bit });
+    else {
+      let entry = VOCAB.value(idx);
+      if (entry === NO_ENTRY) {
+        entry = { info: undefined, flags: 0 };
+        VOCAB.setValue(idx, entry);
+      }
+      entry.flags |= bit;
+    }
+  }
+}
+
 DIGIT_PATTERNS.push(...(TRIGGERS.get('#digit') ?? []));
 NEG_PATTERNS.push(...(TRIGGERS.get('#neg') ?? []));
 
@@ -566,6 +644,8 @@ export interface SentimentDetail extends SentimentResult {
   infoQuestion: boolean;
   /** The scanner's tokens (words lower-cased), reused by the pain-point tagger. */
   tokens: Token[];
+  /** The text lower-cased, with ’ as ' (what the patterns are matched on; see scan()). */
+  lower: string;
   /** Negators that negated no sentiment word ("haven't been able to"): weak evidence of a problem. */
   bareNegators: number;
 }
@@ -610,6 +690,11 @@ export function wordValence(w: string): number | undefined {
   return lookup(w);
 }
 
+/** The entries of the sentiment lexicon (AFINN + CX): words, and a few two-word phrases. */
+export function lexiconWords(): IterableIterator<string> {
+  return LEX.keys();
+}
+
 /** True when the word is in the sentiment lexicon (AFINN + CX): an English word. */
 export function isLexiconWord(w: string): boolean {
   return LEX.has(w);
@@ -634,6 +719,9 @@ export function confidenceFor(score: number, evidence: number): number {
   return Math.round(Math.max(0.05, Math.min(0.99, c)) * 100) / 100;
 }
 
+/** Per-call marks of the patterns to run (reused: scoring is synchronous and not re-entered). */
+const PATTERNS_TO_RUN = new Uint8Array(ALL_PATTERNS.length);
+
 /** Scores English text (already cleaned). Never throws. */
 export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail {
   const { tokens, mostlyCaps, lower } = scanned ?? scan(text);
@@ -656,7 +744,8 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
   let sarcMarker = false;
   let pureNegAt: number[] | null = null;
 
-  const run = new Uint8Array(ALL_PATTERNS.length);
+  const run = PATTERNS_TO_RUN;
+  run.fill(0);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     if (t.k === 'stop') {
@@ -694,7 +783,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
     } else {
       const w = t.text;
       if (firstWord === null) firstWord = w;
-      const info = WORDS.get(w);
+      const info = infoOf(t);
       markTriggers(run, w, info);
       if (t.tag && SARC_TAGS.has(w)) {
         sarcMarker = true;
@@ -733,7 +822,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
         const bigram = info !== undefined && info.bigramFirst ? LEX.get(`${w} ${next.text}`) : undefined;
         if (bigram !== undefined) {
           v = bigram;
-          markTriggers(run, next.text, WORDS.get(next.text));
+          markTriggers(run, next.text, infoOf(next));
           i++;
         }
       }
@@ -774,7 +863,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       }
       if (x < 0) {
         seg.neg += x;
-        if (x <= -1 && !(t.k === 'word' && WORDS.get(t.text)?.apology === true)) seg.problemAt = t.index;
+        if (x <= -1 && !(t.k === 'word' && infoOf(t)?.apology === true)) seg.problemAt = t.index;
       }
       seg.sum += x;
       if (x > 0) posWords += x;
@@ -882,5 +971,6 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
     infoQuestion,
     bareNegators: negatorsUnused,
     tokens,
+    lower,
   };
 }

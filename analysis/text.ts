@@ -23,13 +23,28 @@ export function cleanText(text: unknown, title?: unknown): string {
   if (t.length > MAX_ANALYSED_CHARS) t = t.slice(0, MAX_ANALYSED_CHARS);
   if (t.includes('<')) t = t.replace(TAG_RE, ' ');
   if (t.includes('&')) t = t.replace(ENTITY_RE, (_m, e: string) => ENTITY_MAP[e] ?? ' ');
-  t = t.replace(CONTROL_RE, ' ');
+  if (mayHoldControl(t)) t = t.replace(CONTROL_RE, ' ');
   return t;
+}
+
+/** False when every character is printable ASCII, tab, newline or carriage return (CONTROL_RE cannot match). */
+function mayHoldControl(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c > 126) return true;
+  }
+  return false;
+}
+
+/** True when every character is ASCII (a loop: several times faster than /^[\x00-\x7f]*$/). */
+export function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 /** Lower-cases and removes diacritics ("Café" → "cafe"), as used for brand matching. */
 export function fold(text: string): string {
   // Fast path: plain ASCII needs only lower-casing.
-  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
+  if (isAscii(text)) return text.toLowerCase();
   return text.normalize('NFD').replace(COMBINING_RE, '').toLowerCase();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileQuery, QuerySyntaxError } from '../../analysis/brands.js';
+import { compileQuery, prepareDoc, queryVocabulary, QuerySyntaxError } from '../../analysis/brands.js';
 
 describe('brand query language', () => {
   it.each([
@@ -28,7 +28,12 @@ describe('brand query language', () => {
     ['acme', 'hey @acme', true],
     ['t-mobile', 'my T-Mobile bill', true],
   ])('%s on %s → %s', (q, text, want) => {
-    expect(compileQuery(q).match(text)).toBe(want);
+    const query = compileQuery(q);
+    expect(query.match(text)).toBe(want);
+    // A document that keeps only the query's words (what analyse() prepares) gives the same answer.
+    const vocabulary = queryVocabulary([query, compileQuery('globex')]);
+    expect(vocabulary === null).toBe(q.includes('*'));
+    expect(query.matchDoc(prepareDoc(text, vocabulary))).toBe(want);
   });
 
   it('aliases behave as OR-ed names, including misspellings', () => {

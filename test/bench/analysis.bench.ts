@@ -13,7 +13,14 @@
  */
 import { createRequire } from 'node:module';
 import Sentiment from 'sentiment';
-import { createAnalyser } from '../../analysis/index.js';
+import { compileQuery, createAnalyser } from '../../analysis/index.js';
+import { prepareFolded, queryVocabulary } from '../../analysis/brands.js';
+import { analyseEntities, brandLocator } from '../../analysis/entities.js';
+import { detectStage } from '../../analysis/journey-stage.js';
+import { detectLanguageTokens } from '../../analysis/language.js';
+import { compilePainPoints } from '../../analysis/pain-points.js';
+import { scan, scoreSentiment } from '../../analysis/sentiment.js';
+import { cleanText, fold, isAscii } from '../../analysis/text.js';
 
 const require = createRequire(import.meta.url);
 const vader = require('vader-sentiment') as {
@@ -83,12 +90,11 @@ function measure(corpus: string[], systems: Array<[string, Fn]>): { rates: Map<s
   return { rates: out, ratios: new Map([...ratios].map(([n, l]) => [n, median(l)])) };
 }
 
-const analyser = createAnalyser({
-  brands: [
-    { name: 'Acme', aliases: ['acme air'], query: 'acme OR @acme OR @acme_help', own: true },
-    { name: 'Globex', aliases: [], query: 'globex NOT "globex careers"', own: false },
-  ],
-});
+const BRANDS = [
+  { name: 'Acme', aliases: ['acme air'], query: 'acme OR @acme OR @acme_help', own: true },
+  { name: 'Globex', aliases: [], query: 'globex NOT "globex careers"', own: false },
+];
+const analyser = createAnalyser({ brands: BRANDS });
 analyser.analyse({ text: 'warm up the journey classifier' }); // first use trains the stage model
 const afinn = new Sentiment();
 const systems: Array<[string, Fn]> = [
@@ -110,3 +116,55 @@ console.log(
   `English only: ${((e.rates.get('earshot analyse()') as number) / (e.rates.get('vader-sentiment alone') as number)).toFixed(1)}× vader ` +
     `(paired per slice: ${(e.ratios.get('vader-sentiment alone') as number).toFixed(1)}×)`,
 );
+
+/**
+ * Where analyse() spends its time: each stage alone over the English mentions, with the inputs the
+ * stage gets inside analyse() prepared beforehand (same corpus, same warm-up, median of ROUNDS passes).
+ * Stages alone run with warmer caches than inside analyse(), so their sum is below analyse() itself.
+ */
+function breakdown(corpus: string[]): void {
+  const queries = BRANDS.map((b) => compileQuery(b.query, b.aliases));
+  const locators = BRANDS.map((b) => brandLocator(b.name, b.aliases));
+  const vocabulary = queryVocabulary(queries);
+  const pain = compilePainPoints({});
+  const texts = corpus.map((t) => cleanText(t));
+  const scans = texts.map((t) => scan(t));
+  const details = texts.map((t, i) => scoreSentiment(t, scans[i]));
+  const folded = texts.map((t, i) => (isAscii(t) ? (scans[i] as ReturnType<typeof scan>).lower : fold(t)));
+  const docs = folded.map((f) => prepareFolded(f, vocabulary));
+  const matched = docs.map((d) => locators.filter((_, k) => (queries[k] as ReturnType<typeof compileQuery>).matchDoc(d)));
+  const stages: Array<[string, (i: number) => unknown]> = [
+    ['analyse() (all stages)', (i) => analyser.analyse({ text: corpus[i] as string })],
+    ['clean text', (i) => cleanText(corpus[i])],
+    ['scan (tokens)', (i) => scan(texts[i] as string)],
+    ['language', (i) => detectLanguageTokens(texts[i] as string, null, (scans[i] as ReturnType<typeof scan>).tokens)],
+    ['sentiment', (i) => scoreSentiment(texts[i] as string, scans[i])],
+    [
+      'brand queries',
+      (i) => {
+        const doc = prepareFolded(folded[i] as string, vocabulary);
+        return queries.filter((q) => q.matchDoc(doc));
+      },
+    ],
+    ['entities', (i) => analyseEntities(texts[i] as string, matched[i] as ReturnType<typeof brandLocator>[], details[i] ?? null, docs[i]?.folded)],
+    ['pain points', (i) => pain.tag(texts[i] as string, details[i] ?? null)],
+    ['journey stage', (i) => detectStage(texts[i] as string, undefined, (scans[i] as ReturnType<typeof scan>).lower)],
+  ];
+  const times = new Map<string, number[]>(stages.map(([n]) => [n, []]));
+  for (const [, fn] of stages) for (let w = 0; w < 2; w++) for (let i = 0; i < corpus.length; i++) fn(i);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, fn] of stages) {
+      const t0 = performance.now();
+      for (let i = 0; i < corpus.length; i++) fn(i);
+      (times.get(name) as number[]).push(((performance.now() - t0) * 1000) / corpus.length);
+    }
+  }
+  const median = (list: number[]): number => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] as number;
+  const total = median(times.get('analyse() (all stages)') as number[]);
+  console.log(`\nwhere analyse() spends its time (English mentions, each stage alone, median of ${ROUNDS} passes)`);
+  for (const [name] of stages) {
+    const us = median(times.get(name) as number[]);
+    console.log(`${name.padEnd(24)} ${us.toFixed(2).padStart(6)} µs/mention  ${((100 * us) / total).toFixed(0).padStart(3)}%`);
+  }
+}
+breakdown(englishOnly);
