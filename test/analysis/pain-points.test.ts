@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { compilePainPoints } from '../../analysis/pain-points.js';
+import { scoreSentiment } from '../../analysis/sentiment.js';
+
+// The team's own example sentences across industries (telecom, retail, software, banking, food
+// delivery, airlines). None comes from an evaluation data set.
+const matcher = compilePainPoints();
+const tag = (text: string) => matcher.tag(text, scoreSentiment(text));
+const ids = (text: string): string[] => tag(text).map((t) => t.id);
+const top = (text: string) => tag(text)[0];
+
+describe('complaints that look neutral are complaints', () => {
+  it.each([
+    ['@mybank is anyone answering the phone today?', 'customer-service'],
+    ['Does anyone at your support desk ever reply to emails?', 'customer-service'],
+    ['@telco hello?? anyone there?', 'customer-service'],
+    ['@shop emailed your support team 3 days ago about my return', 'customer-service'],
+    ['Still haven\'t heard back from anyone about my claim', 'customer-service'],
+    ['@foodapp thanks for not responding to my messages', 'customer-service'],
+    ['would be nice if someone at the branch picked up the phone', 'customer-service'],
+    ["@mybank I haven't spoken to a human yet, only the bot", 'customer-service'],
+    ['@telco how long for a reply to my ticket?', 'customer-service'],
+    ["what's the hold up? the train still hasn't left the station", 'delay'],
+    ['2 hours and counting in the queue at the post office', 'waiting-time'],
+    ['waited 40 minutes for our bags at the carousel', 'waiting-time'],
+    ['the wait for a table was ridiculous tonight', 'waiting-time'],
+  ])('%s → %s', (text, id) => {
+    expect(top(text)?.id).toBe(id);
+  });
+
+  it('a question asking why something fails names the failure: "why can\'t I log in?" → account-access', () => {
+    expect(top("@streamco why can't I log in to the app?")?.id).toBe('account-access');
+  });
+
+  it('an information question with the same words is not a complaint', () => {
+    expect(ids('How do I change my seat on the app?')).toEqual([]);
+    expect(ids('Is anyone else watching the game tonight?')).toEqual([]);
+    expect(ids('Do you deliver to Leeds on Sundays?')).toEqual([]);
+  });
+});
+
+describe('each complaint cue is found (the evidence names the cue)', () => {
+  const evidence = (text: string): string[] => tag(text).flatMap((t) => t.evidence);
+  it.each([
+    ['@telco do your agents ever answer the phone?', 'nobody answers'],
+    ['@telco hello? is anyone there?', 'nobody answers'],
+    ['@bank please answer your phones', 'nobody answers'],
+    ['@shop your team is not responding to emails', 'nobody answers'],
+    ["@shop still haven't heard back about my return", 'nobody answers'],
+    ["@bank I haven't spoken to a human in three days of trying", 'nobody answers'],
+    ['@isp never answered my ticket', 'nobody answers'],
+    ['@isp it would be nice if someone answered the chat', 'nobody answers'],
+    ['@isp nobody ever replies to my emails', 'nobody answers'],
+    ['@isp can I at least get a reply?', 'nobody answers'],
+    ['@isp how long for a response to a complaint?', 'nobody answers'],
+    ["@isp your helpline isn't taking calls", 'nobody answers'],
+    ["@isp haven't heard a thing since Monday", 'nobody answers'],
+    ["@isp can't get any information about my case", 'nobody answers'],
+    ['@telco the agent hung up on me', 'hung up'],
+    ['@telco the call got dropped twice', 'hung up'],
+    ['@telco been holding for 40 minutes', 'on hold'],
+    ['@telco hold times are a joke', 'on hold'],
+    ["@railco what's taking so long?", 'taking so long'],
+    ['@railco this is taking way too long', 'taking so long'],
+    ['@railco how much longer?', 'taking so long'],
+    ['@railco 2 hours and counting', 'taking so long'],
+    ['@railco how long do we have to wait?', 'taking so long'],
+    ['@railco you made us wait for nothing', 'taking so long'],
+    ["@railco the train still hasn't left", 'not moving'],
+    ['@airco still on the tarmac', 'not moving'],
+    ['@airco sitting on the runway again', 'not moving'],
+    ['@airco going to miss my connection', 'missed connection'],
+    ["@railco won't get home until midnight", 'arrive late'],
+    ['@railco now due at 11pm', 'arrive late'],
+    ['@shop the cashier was so rude', 'staff attitude'],
+    ['@shop rude staff at the till', 'staff attitude'],
+    ['@shop the manager yelled at us', 'staff attitude'],
+    ['@foodco terrible meal tonight', 'bad product'],
+    ['@foodco the food was cold and stale', 'bad product'],
+    ['@shop emailed you 3 days ago about this', 'contact ignored'],
+    ["@bank haven't been able to reach anyone", 'not able to'],
+    ['@airco waited 40 minutes for our bags', 'wait in line'],
+    ['@clinic waiting to see a doctor for hours', 'wait in line'],
+    ['@cafe the wait for a table is ridiculous', 'wait in line'],
+    ['@telco thanks for not telling me about the fee', 'thanks for not'],
+    ['@telco thanks for the generic response', 'thanks for not'],
+  ])('%s → %s', (text, cue) => {
+    expect(evidence(text)).toContain(cue);
+  });
+
+  it.each([
+    ['@bank how am I supposed to pay my rent with my card blocked?', '@bank I pay my rent with my card'],
+    ['@telco are you kidding me? the router again?', '@telco the router'],
+    ['@telco the agent was helpful at best', '@telco the agent was helpful'],
+    ['@telco the support was less than helpful', '@telco the support was helpful'],
+    ['@cafe the staff were lovely, the coffee not so much', '@cafe the staff were lovely, the coffee too'],
+  ])('rhetorical questions and faint praise are complaints: "%s" is tagged, "%s" is not', (complaint, control) => {
+    expect(ids(complaint).length).toBeGreaterThan(0);
+    expect(ids(control)).toEqual([]);
+  });
+});
+
+describe('a failed action is about what failed, not about reaching support', () => {
+  it.each([
+    ["I can't book a table on your website", 'booking', "can't book"],
+    ["haven't been able to log in to online banking all day", 'account-access', "haven't log"],
+    ["the app won't let me pay and now I can't cancel the order either", 'cancellation', "can't cancel"],
+    ["can't get a refund for the broken blender", 'refund', "can't get a refund"],
+  ])('%s → %s with the words as evidence', (text, id, evidence) => {
+    const t = tag(text).find((x) => x.id === id);
+    expect(t).toBeDefined();
+    expect(t?.evidence).toContain(evidence);
+  });
+
+  it("can't get through to anyone is customer-service", () => {
+    expect(top("I can't get through to anyone at the call centre")?.id).toBe('customer-service');
+  });
+});
+
+describe('praise, thanks and denied problems tag nothing', () => {
+  it.each([
+    'no delay at all, great',
+    'thanks for answering my call so quickly!',
+    "can't wait for my new phone to arrive!",
+    'the courier was lovely and the delivery came early',
+    'refund arrived the next day, thanks',
+    'never had a dropped call with you guys',
+  ])('%s → no tag', (text) => {
+    expect(ids(text)).toEqual([]);
+  });
+
+  it('a complaint cue inside praise is not a complaint: "@shop great service, delivered in 2 days" → no tag', () => {
+    expect(ids('@shop great service, delivered in 2 days')).toEqual([]);
+    expect(ids('@shop delivered in 2 days and nobody told me it was coming')).not.toEqual([]);
+  });
+
+  it('faint praise is not praise: "the agent was helpful at best" tags customer-service', () => {
+    expect(ids('@telco the agent on the phone was helpful at best')).toContain('customer-service');
+  });
+});
+
+describe('who or what the complaint is about', () => {
+  it.each([
+    ['the delivery driver was incredibly rude and threw the box', 'staff-behaviour'],
+    ['@bank the teller at the branch laughed at my question', 'staff-behaviour'],
+    ['horrible meal, the food was stale and cold', 'product-quality'],
+    ['@telco keeps hanging up on me when I ask for a manager', 'customer-service'],
+    ['@energyco been holding for 40 minutes, is this normal?', 'customer-service'],
+    ["@airco we're still sitting at the gate, going to miss my connection", 'delay'],
+    ["@railco not getting home until midnight now, this is a joke", 'delay'],
+  ])('%s → %s', (text, id) => {
+    expect(top(text)?.id).toBe(id);
+  });
+
+  it('failing to reach support about an errand is customer-service first, the errand second', () => {
+    expect(ids('on hold for an hour trying to change my booking, nobody picks up')).toEqual(expect.arrayContaining(['customer-service', 'booking']));
+    expect(top('on hold for an hour trying to change my booking, nobody picks up')?.id).toBe('customer-service');
+    // Without the contact failure the errand leads.
+    expect(top("the website won't let me change my booking, useless")?.id).toBe('booking');
+  });
+
+  it('a lost bag stays the complaint when support also failed to call back', () => {
+    expect(top('customer service lost my bag and nobody called back')?.id).toBe('lost-item');
+  });
+});
+
+describe('hashtags glue words together', () => {
+  it.each([
+    ['@airco #3hourdelay again', 'delay', 'delay'],
+    ['@airco still waiting #lostluggage', 'lost-item', 'lost luggage'],
+    ['@telco #customerservicefail', 'customer-service', 'customer service'],
+  ])('%s → %s (evidence "%s")', (text, id, evidence) => {
+    expect(top(text)).toMatchObject({ id, evidence: expect.arrayContaining([evidence]) });
+  });
+
+  it('a hashtag of praise tags nothing', () => {
+    expect(ids('#lovemybank #greatservice')).toEqual([]);
+  });
+});
+
+describe('tags carry evidence and scores a user can read', () => {
+  it('strongest first, each with its words and a score in (0, 1]', () => {
+    const tags = tag('my parcel is lost and the courier never called back, I want a refund');
+    expect(tags.length).toBeGreaterThan(1);
+    for (const t of tags) {
+      expect(t.evidence.length).toBeGreaterThan(0);
+      expect(t.score).toBeGreaterThan(0);
+      expect(t.score).toBeLessThanOrEqual(1);
+    }
+    expect([...tags].sort((a, b) => b.score - a.score)).toEqual(tags);
+  });
+
+  it('a cue is shown by its name: "on hold for an hour" → customer-service with "on hold"', () => {
+    expect(top('on hold for an hour with my energy supplier')).toMatchObject({ id: 'customer-service', evidence: expect.arrayContaining(['on hold']) });
+  });
+});
