@@ -15,10 +15,10 @@ import { startScheduler } from './collectors/scheduler.js';
 import { refreshRollups } from './db/stats.js';
 import { runAlertCycle } from './alerts/service.js';
 import { createAnalyser, ANALYSER_VERSION, type Analyser } from './analysis/index.js';
-import { brandIdsByName, loadMentionsForAnalysis, saveAnalyses, type AnalysedMention } from './db/analyses.js';
+import { brandIdsByName, storeAnalyses, type AnalysedMention } from './db/analyses.js';
 import {
-  claimAnalysisBatch, completeAnalysisClaims, countAnalysisBacklog, enqueueOutdatedAnalyses, ensureMentionPartitions,
-  failAnalysisClaims, newClaimToken, releaseAnalysisClaims,
+  claimAnalysisBatch, countAnalysisBacklog, enqueueOutdatedAnalyses, ensureMentionPartitions, failAnalysisClaims, newClaimToken,
+  releaseAnalysisClaims,
 } from './db/jobs.js';
 
 /** Figures of one analysis pass. */
@@ -39,6 +39,11 @@ export interface AnalyzeOptions {
   leaseMs?: number;
   /** When a mention whose analysis threw is tried again (default 10 min). */
   retryMs?: number;
+  /**
+   * During a long pass, refresh the dashboard rollups at most this often (default 30 s), skipped when
+   * another process is refreshing; the pass always ends with a refresh.
+   */
+  refreshEveryMs?: number;
 }
 
 /** Default analysis lease. Far above a batch's analysis time (≈ 0.1–0.5 s for 500 mentions). */
@@ -58,7 +63,9 @@ export function analyserFor(deps: Pick<Deps, 'config'>): Analyser {
  * Analyses every queued mention (new ones, and those analysed by another analyser version), claiming
  * batches of `batchSize` with a lease so concurrent workers never analyse the same mention twice. One
  * mention that throws is logged, counted and retried later (given up after 3 attempts); it never stops
- * the batch. Refreshes the dashboard rollups when something was stored.
+ * the batch. Each batch costs the database two statements: the claim (which reads the mentions too)
+ * and the store (db/analyses.ts storeAnalyses). Refreshes the dashboard rollups when something was
+ * stored: at the end of the pass, and every `refreshEveryMs` during a long one.
  */
 export async function analyzePending(deps: Deps, opts: AnalyzeOptions = {}): Promise<AnalyzeSummary> {
   const log = deps.logger.child({ module: 'analyze' });
@@ -67,6 +74,7 @@ export async function analyzePending(deps: Deps, opts: AnalyzeOptions = {}): Pro
   const batchSize = opts.batchSize ?? 500;
   const leaseMs = opts.leaseMs ?? DEFAULT_ANALYSIS_LEASE_MS;
   const retryMs = opts.retryMs ?? 600_000;
+  const refreshEveryMs = opts.refreshEveryMs ?? 30_000;
   const started = Date.now();
   const outdated = await enqueueOutdatedAnalyses(deps.db, version);
   if (outdated > 0) log.info({ mentions: outdated, analyser_version: version }, 'analyze: re-analysis queued after an analyser change');
@@ -77,20 +85,27 @@ export async function analyzePending(deps: Deps, opts: AnalyzeOptions = {}): Pro
   let analysed = 0;
   let failed = 0;
   let lastLog = Date.now();
+  let lastRefresh = Date.now();
+  let cursor = 0;
   for (;;) {
     if (opts.signal?.aborted) break;
     const token = newClaimToken();
-    const ids = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs);
-    if (ids.length === 0) break;
+    let claim = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, cursor);
+    if (claim.ids.length === 0 && cursor > 0) {
+      // Nothing after the cursor: look once more from the start (expired leases, retries, re-analysis).
+      cursor = 0;
+      claim = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, cursor);
+    }
+    if (claim.ids.length === 0) break;
+    cursor = claim.ids[claim.ids.length - 1]!;
     try {
-      const batch = await loadMentionsForAnalysis(deps.db, ids);
       const out: AnalysedMention[] = [];
       const failures: { id: number; error: string }[] = [];
-      for (const m of batch) {
+      for (const m of claim.mentions) {
         try {
           const text = m.text.length > MAX_ANALYSED_CHARS ? m.text.slice(0, MAX_ANALYSED_CHARS) : m.text;
           const title = m.title !== null && m.title.length > MAX_ANALYSED_CHARS ? m.title.slice(0, MAX_ANALYSED_CHARS) : m.title;
-          out.push({ mentionId: m.id, result: analyser.analyse({ text, title, languageHint: m.language, brandHint: m.brandHint }) });
+          out.push({ mentionId: m.id, publishedAt: m.publishedAt, result: analyser.analyse({ text, title, languageHint: m.language, brandHint: m.brandHint }) });
         } catch (err) {
           failures.push({ id: m.id, error: (err as Error)?.message ?? String(err) });
           log.warn({ mention_id: m.id, err: (err as Error)?.message }, 'analyze: mention failed, retried later');
@@ -98,13 +113,9 @@ export async function analyzePending(deps: Deps, opts: AnalyzeOptions = {}): Pro
       }
       const failedIds = new Set(failures.map((f) => f.id));
       // ids whose mention is gone (deleted since it was queued) leave the queue with the stored ones
-      const done = ids.filter((id) => !failedIds.has(id));
-      const stored = await deps.db.tx(async (q) => {
-        const owned = await completeAnalysisClaims(q, token, done);
-        const mine = out.filter((o) => owned.has(o.mentionId));
-        await saveAnalyses(q, version, mine, brandIds);
-        return mine.length;
-      });
+      const done = claim.ids.filter((id) => !failedIds.has(id));
+      const owned = await storeAnalyses(deps.db, { token, done }, version, out, brandIds);
+      const stored = out.filter((o) => owned.has(o.mentionId)).length;
       if (stored < out.length) log.warn({ lost_lease: out.length - stored }, 'analyze: lease expired and taken over, those mentions are stored by their new holder');
       analysed += stored;
       if (failures.length > 0) {
@@ -117,12 +128,16 @@ export async function analyzePending(deps: Deps, opts: AnalyzeOptions = {}): Pro
       await releaseAnalysisClaims(deps.db, token).catch(() => undefined);
       throw err;
     }
+    if (Date.now() - lastRefresh > refreshEveryMs) {
+      await refreshRollups(deps.db, { wait: false });
+      lastRefresh = Date.now();
+    }
     if (Date.now() - lastLog > 2000) {
       lastLog = Date.now();
       log.info({ analysed, total: backlog.queued, failed }, 'analyze: progress');
     }
   }
-  // Dashboard aggregates: the triggers of migration 0004 marked the hours these analyses touched.
+  // Dashboard aggregates: the store marked the hours these analyses touched.
   if (analysed > 0) await refreshRollups(deps.db);
   const durationMs = Date.now() - started;
   log.info({ analysed, failed, duration_ms: durationMs }, 'analyze: done');

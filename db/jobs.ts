@@ -11,15 +11,19 @@
  * | step     | statement                                                             | guarantees                          |
  * |----------|-----------------------------------------------------------------------|-------------------------------------|
  * | claim    | update … set lease_owner = token, lease_until = now()+lease where id  | two workers never claim the same    |
- * |          | in (select … where lease free order by id limit n for update skip     | row at once (row lock + re-check of |
- * |          | locked) returning id                                                  | the lease on the locked version)    |
- * | store    | one transaction: delete from analysis_queue where id = any(batch) and | a row is stored only by the holder  |
- * |          | lease_owner = token returning id; insert analyses for those ids only  | of its current lease: exactly once  |
+ * |          | = any(array(select … where lease free and id > cursor order by id     | row at once (row lock + re-check of |
+ * |          | limit n for update skip locked)) returning id, published_at — joined  | the lease on the locked version)    |
+ * |          | to the mentions by (id, published_at) in the same statement           |                                     |
+ * | store    | one statement (db/analyses.ts storeAnalyses): delete from             | a row is stored only by the holder  |
+ * |          | analysis_queue where id = any(batch) and lease_owner = token, and for | of its current lease: exactly once  |
+ * |          | those ids only upsert analyses, replace brand matches, mark the hours |                                     |
  * | crash    | nothing: the lease expires                                            | another worker claims the rows      |
  * | failure  | lease_until = now() + retry, attempts + 1 (given up after 3)          | one bad mention never loops a pass  |
  *
  * The token is unique per claimed batch, so a worker whose lease expired and was taken over cannot
- * store (or release) the rows of the new holder.
+ * store (or release) the rows of the new holder. The cursor (the highest id the worker claimed last)
+ * keeps a claim from walking the index entries of rows already done (deleted, but not yet vacuumed);
+ * a pass ends only when a claim from the start of the queue finds nothing.
  *
  * Maintenance (PostgreSQL with partitioned mentions; plain deletes elsewhere): monthly partitions ahead,
  * retention by dropping whole partitions, and forgetting one author's mentions (privacy request).
@@ -27,6 +31,8 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Db, Queryable } from './index.js';
+import type { PendingMention } from './analyses.js';
+import { schemaXactLock } from './stats.js';
 import { ValidationError } from '../errors.js';
 import { moduleLogger } from '../log.js';
 
@@ -41,37 +47,65 @@ export function newClaimToken(): string {
   return `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
-/**
- * Claims up to `limit` queued mentions whose lease is free or expired, for `leaseMs`, under `token`.
- * Returns their ids (ascending). Rows locked by another claimer at this moment are skipped, not waited for.
- */
-export async function claimAnalysisBatch(db: Queryable, token: string, limit: number, leaseMs: number): Promise<number[]> {
-  const r = await db.query<{ mention_id: number }>(
-    `update analysis_queue q set lease_owner = $1, lease_until = now() + $3 * interval '1 millisecond'
-      where q.mention_id in (
-        select mention_id from analysis_queue
-         where lease_until is null or lease_until < now()
-         order by mention_id
-         limit $2
-         for update skip locked)
-     returning q.mention_id`,
-    [token, limit, leaseMs],
-  );
-  return r.rows.map((x) => x.mention_id).sort((a, b) => a - b);
+/** A claimed batch: the queue rows now leased under the token, and their mentions. */
+export interface ClaimedBatch {
+  /** Every mention id claimed, ascending (a mention deleted since it was queued has no entry in `mentions`). */
+  ids: number[];
+  mentions: PendingMention[];
 }
 
+interface ClaimedRow {
+  id: number;
+  published_at: Date | null;
+  text: string | null;
+  title: string | null;
+  language: string | null;
+  brand_hint: string | null;
+}
+
+const MENTION_COLUMNS = 'm.published_at, m.text, m.title, m.language, coalesce(m.brand_hint, b.name) as brand_hint';
+
 /**
- * Inside the transaction that stores analyses: removes from the queue the rows of `ids` still held by
- * `token` and returns those ids; only they may be stored (the others were taken over after the lease
- * expired, and their new holder stores them).
+ * Claims up to `limit` queued mentions with id > `afterId` whose lease is free or expired, for
+ * `leaseMs`, under `token`, and reads them for the analyser in the same statement (each looked up by
+ * id and published_at: one partition, not every month). Rows locked by another claimer at this moment
+ * are skipped, not waited for.
  */
-export async function completeAnalysisClaims(q: Queryable, token: string, ids: readonly number[]): Promise<Set<number>> {
-  if (ids.length === 0) return new Set();
-  const r = await q.query<{ mention_id: number }>(
-    'delete from analysis_queue where mention_id = any($1::bigint[]) and lease_owner = $2 returning mention_id',
-    [ids, token],
+export async function claimAnalysisBatch(db: Queryable, token: string, limit: number, leaseMs: number, afterId = 0): Promise<ClaimedBatch> {
+  const r = await db.query<ClaimedRow>(
+    `with c as (
+       update analysis_queue q set lease_owner = $1, lease_until = now() + $3 * interval '1 millisecond'
+        where q.mention_id = any(array(
+          select mention_id from analysis_queue
+           where (lease_until is null or lease_until < now()) and mention_id > $4
+           order by mention_id
+           limit $2
+           for update skip locked))
+       returning q.mention_id, q.published_at)
+     select c.mention_id as id, ${MENTION_COLUMNS}
+       from c
+       left join mentions m on m.id = c.mention_id and m.published_at = c.published_at
+       left join sources s on s.id = m.source_id
+       left join brands b on b.id = s.brand_id
+      order by c.mention_id`,
+    [token, limit, leaseMs, afterId],
   );
-  return new Set(r.rows.map((x) => x.mention_id));
+  const ids = r.rows.map((x) => x.id);
+  let rows = r.rows.filter((x) => x.published_at !== null);
+  if (rows.length < ids.length) {
+    // Not where the queue row says: deleted since it was queued (or moved by hand). Look it up by id.
+    const missing = r.rows.filter((x) => x.published_at === null).map((x) => x.id);
+    const found = await db.query<ClaimedRow>(
+      `select m.id, ${MENTION_COLUMNS} from mentions m join sources s on s.id = m.source_id left join brands b on b.id = s.brand_id
+        where m.id = any($1::bigint[])`,
+      [missing],
+    );
+    rows = [...rows, ...found.rows].sort((a, b) => a.id - b.id);
+  }
+  return {
+    ids,
+    mentions: rows.map((x) => ({ id: x.id, publishedAt: x.published_at!, text: x.text ?? '', title: x.title, language: x.language, brandHint: x.brand_hint })),
+  };
 }
 
 /**
@@ -108,8 +142,9 @@ export async function enqueueOutdatedAnalyses(db: Queryable, version: string): P
   const any = await db.query('select 1 from analyses where analyser_version < $1 or analyser_version > $1 limit 1', [version]);
   if (any.rowCount === 0) return 0;
   const r = await db.query(
-    `insert into analysis_queue (mention_id)
-     select mention_id from analyses where analyser_version < $1 or analyser_version > $1
+    `insert into analysis_queue (mention_id, published_at)
+     select a.mention_id, m.published_at from analyses a join mentions m on m.id = a.mention_id
+      where a.analyser_version < $1 or a.analyser_version > $1
      on conflict do nothing`,
     [version],
   );
@@ -168,7 +203,7 @@ export async function ensureMentionPartitions(db: Db, now: Date, monthsAhead = 3
   const to = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + monthsAhead, 1));
   const day = (d: Date): string => d.toISOString().slice(0, 10);
   return db.tx(async (q) => {
-    await q.query('select pg_advisory_xact_lock($1)', [MAINTENANCE_LOCK]);
+    await schemaXactLock(q, MAINTENANCE_LOCK);
     const early = await q.query<{ m: string }>(
       `select distinct to_char(date_trunc('month', published_at at time zone 'UTC'), 'YYYY-MM-DD') as m from mentions_default
         where published_at >= $1::timestamptz - interval '10 years'`,
@@ -210,10 +245,10 @@ export async function applyRetention(db: Db, now: Date, months: number, opts: { 
   }
   for (const p of parts) {
     const n = await db.tx(async (q) => {
-      await q.query('select pg_advisory_xact_lock($1)', [MAINTENANCE_LOCK]);
+      await schemaXactLock(q, MAINTENANCE_LOCK);
       const ident = quoteIdent(p.name);
       // The hours whose figures change, then what the foreign keys of an unpartitioned table would cascade.
-      await q.query(`insert into rollup_dirty (hour) select distinct date_trunc('hour', published_at, 'UTC') from ${ident} on conflict do nothing`);
+      await q.query(`insert into rollup_marks (hour) select distinct date_trunc('hour', published_at, 'UTC') from ${ident}`);
       const refs = await q.query<{ table_name: string; column_name: string; on_delete: string }>('select table_name, column_name, on_delete from mention_references');
       for (const ref of refs.rows) {
         const t = ref.table_name;

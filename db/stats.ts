@@ -7,8 +7,8 @@
  * Buckets are UTC; the daily rollups are used when a window is day-aligned with daily buckets, the
  * hourly ones otherwise. Gaps are not filled here: web/charts/buckets.ts does that.
  *
- * `refreshRollups(db)` recomputes the hours the triggers marked dirty; the pipeline should call it
- * after each analysis batch, and every function here calls it first (a no-op when nothing is dirty).
+ * `refreshRollups(db)` recomputes the hours writers marked (rollup_dirty, rollup_marks); the worker
+ * calls it after each pass, and every function here calls it first (a no-op when nothing is marked).
  */
 import type { Db, Queryable } from './index.js';
 import { unitMs, type MentionFilters, type TimeRange } from './filters.js';
@@ -19,60 +19,149 @@ const DAY = 86_400_000;
 const LOCK_KEY = 4_752_114; // "earshot rollups"
 /** brand_id used in the rollups for "all brands". */
 export const ALL_BRANDS = 0;
+/** Hours recomputed per transaction. */
+const HOURS_PER_TX = 500;
+
+/**
+ * Takes a transaction-level advisory lock keyed by `key` and the current schema: advisory locks are
+ * per database, and installations (or test schemas) sharing one database must not wait on each other.
+ * `wait: false` returns false at once when another transaction holds it.
+ */
+export async function schemaXactLock(q: Queryable, key: number, wait = true): Promise<boolean> {
+  if (wait) {
+    await q.query('select pg_advisory_xact_lock(hashtext(current_schema()), $1::int)', [key]);
+    return true;
+  }
+  const r = await q.query<{ ok: boolean }>('select pg_try_advisory_xact_lock(hashtext(current_schema()), $1::int) as ok', [key]);
+  return r.rows[0]?.ok === true;
+}
 
 /** What to refresh: the hours of some mentions, everything written since a time, or a full rebuild. */
-export type RefreshOptions = { mentionIds?: readonly number[] } | { since?: Date } | { full: true };
+export type RefreshOptions = ({ mentionIds?: readonly number[] } | { since?: Date } | { full: true }) & {
+  /**
+   * true (default): on return, every hour marked before the call has been recomputed — by this call,
+   * or by another process this call waited for (polling, without holding a connection). What a read
+   * needs: figures no staler than the last write committed before it.
+   * false: recompute what is marked and free, and leave at once the hours another process is
+   * recomputing right now (a worker between batches: they are done by that process). Not for reads:
+   * an hour another process is recomputing can be missing from the figures until it commits.
+   */
+  wait?: boolean;
+};
 
 /**
  * Brings the rollup tables up to date. Marks the hours of `mentionIds`, or of every mention collected,
- * analysed or corrected since `since`, or all hours (`full`), then recomputes every dirty hour (the
- * triggers of 0004 mark hours on each write, so `refreshRollups(db)` alone is enough after a batch).
- * Safe to call concurrently: one caller at a time holds an advisory lock. Returns the hours recomputed.
+ * analysed or corrected since `since`, or all hours (`full`), then recomputes every marked hour.
+ * Writers mark the hours they change (the triggers of 0004 on mentions in rollup_dirty, those of 0010
+ * and the worker's store in rollup_marks), so `refreshRollups(db)` alone is enough after a batch.
+ *
+ * Never makes a writer wait for a recomputation: rollup_dirty is moved into rollup_marks in a
+ * statement of its own, and a recomputation deletes exactly the marks it read (by id), so marks
+ * committed while it runs stay for the next refresh. Several processes refresh different hours at
+ * once (an advisory lock per hour and schema, see refreshSomeHours). A waiting call only waits for the
+ * marks it saw at its start, so writes that keep coming cannot hold a read up. Returns the hours it
+ * recomputed.
  */
 export async function refreshRollups(db: Db, opts: RefreshOptions = {}): Promise<number> {
+  const wait = opts.wait !== false;
   if ('full' in opts && opts.full) {
-    await db.tx(async (q) => {
-      await q.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
-      for (const t of ['rollup_hourly', 'rollup_daily', 'rollup_source_hourly', 'rollup_source_daily', 'rollup_pain_hourly', 'rollup_pain_daily', 'rollup_switch_hourly', 'rollup_switch_daily', 'mention_effective']) {
-        await q.query(`delete from ${t}`);
-      }
-      await q.query(`insert into rollup_dirty (hour) select distinct date_trunc('hour', published_at, 'UTC') from mentions on conflict do nothing`);
-    });
+    // Every hour with mentions or with rollup rows (so rows of hours whose mentions are gone go too).
+    await db.query(
+      `insert into rollup_marks (hour)
+       select date_trunc('hour', published_at, 'UTC') from mentions
+       union select bucket from rollup_hourly union select bucket from rollup_source_hourly
+       union select bucket from rollup_pain_hourly union select bucket from rollup_switch_hourly
+       union select hour from mention_effective`,
+    );
   } else if ('mentionIds' in opts && opts.mentionIds && opts.mentionIds.length > 0) {
     await db.query(
-      `insert into rollup_dirty (hour) select distinct date_trunc('hour', published_at, 'UTC') from mentions where id = any($1::bigint[]) on conflict do nothing`,
+      `insert into rollup_marks (hour) select distinct date_trunc('hour', published_at, 'UTC') from mentions where id = any($1::bigint[])`,
       [opts.mentionIds],
     );
   } else if ('since' in opts && opts.since) {
     await db.query(
-      `insert into rollup_dirty (hour)
+      `insert into rollup_marks (hour)
        select distinct date_trunc('hour', m.published_at, 'UTC') from mentions m
         where m.collected_at >= $1
            or exists (select 1 from analyses a where a.mention_id = m.id and a.analysed_at >= $1)
-           or exists (select 1 from corrections c where c.mention_id = m.id and c.corrected_at >= $1)
-       on conflict do nothing`,
+           or exists (select 1 from corrections c where c.mention_id = m.id and c.corrected_at >= $1)`,
       [opts.since],
     );
   }
-  const dirty = await db.query<{ n: number }>('select count(*)::int as n from (select 1 from rollup_dirty limit 1) x');
-  if ((dirty.rows[0]?.n ?? 0) === 0) return 0;
+  const state = await db.query<{ dirty: boolean; marked: boolean }>(
+    'select exists (select 1 from rollup_dirty) as dirty, exists (select 1 from rollup_marks) as marked',
+  );
+  const { dirty = false, marked = false } = state.rows[0] ?? {};
+  if (!dirty && !marked) return 0;
+  // One short statement: a writer of one of these hours waits for it only, never for a recomputation.
+  if (dirty) await db.query('with d as (delete from rollup_dirty returning hour) insert into rollup_marks (hour) select hour from d');
+  // What a waiting call answers for: the marks committed before it started.
+  const mine = wait ? (await db.query<{ id: number }>('select id from rollup_marks')).rows.map((r) => r.id) : null;
   let total = 0;
+  let pause = 10;
   const started = Date.now();
   for (;;) {
-    const n = await db.tx(async (q) => {
-      await q.query('select pg_advisory_xact_lock($1)', [LOCK_KEY]);
-      const taken = await q.query<{ hour: Date }>(
-        'delete from rollup_dirty where hour in (select hour from rollup_dirty order by hour limit 500) returning hour',
-      );
-      if (taken.rows.length === 0) return 0;
-      await recomputeHours(q, taken.rows.map((r) => r.hour));
-      return taken.rows.length;
-    });
-    if (n === 0) break;
-    total += n;
+    const n = await db.tx((q) => refreshSomeHours(q, mine));
+    if (n === DONE) break;
+    if (n === BUSY) {
+      if (!wait) break;
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(200, pause * 2);
+      continue;
+    }
+    if (n > 0) {
+      total += n;
+      pause = 10;
+    }
   }
   if (total > 0) log.debug({ hours: total, duration_ms: Date.now() - started }, 'stats: rollups refreshed');
   return total;
+}
+
+/** refreshSomeHours: nothing (left) to do. */
+const DONE = 0;
+/** refreshSomeHours: every hour left to do is being recomputed by another process right now. */
+const BUSY = -2;
+/** refreshSomeHours: the hours it locked had been done meanwhile; call again. */
+const RACED = -1;
+
+/**
+ * One transaction of a refresh: locks some marked hours (only those of the marks `only`, when given),
+ * reads their marks, recomputes them, deletes the marks it read, then rebuilds the days containing
+ * them under the day lock. Each hour has an advisory lock of its own, only ever tried, so several
+ * processes refresh different hours at once (a big backlog is shared between workers) and nobody
+ * holds a connection while waiting. Returns the hours recomputed, DONE, BUSY or RACED.
+ *
+ * Days: the day lock is taken last and held to commit, so whichever transaction rebuilds a day last
+ * sees the hourly rows every earlier one committed. The only lock waited for inside a transaction is
+ * that one, and its holders wait for nothing: no deadlock.
+ */
+async function refreshSomeHours(q: Queryable, only: number[] | null): Promise<number> {
+  const marked = only
+    ? await q.query<{ hour: Date }>('select distinct hour from rollup_marks where id = any($1::bigint[]) order by hour limit 5000', [only])
+    : await q.query<{ hour: Date }>('select distinct hour from rollup_marks order by hour limit 5000');
+  if (marked.rows.length === 0) return DONE;
+  const all = marked.rows.map((r) => r.hour.toISOString());
+  // Few hours: one per transaction, so a second process takes the next hour; many: bigger slices.
+  const perTx = Math.max(1, Math.min(HOURS_PER_TX, Math.floor(all.length / 8)));
+  const locked = await q.query<{ hour: Date }>(
+    `select h as hour from unnest($1::timestamptz[]) h
+      where pg_try_advisory_xact_lock(hashtext(current_schema() || ':rollup-hour'), (extract(epoch from h) / 3600)::int)
+      limit $2`,
+    [all, perTx],
+  );
+  if (locked.rows.length === 0) return BUSY;
+  const marks = await q.query<{ id: number; hour: Date }>(
+    'select id, hour from rollup_marks where hour = any($1::timestamptz[])',
+    [locked.rows.map((r) => r.hour.toISOString())],
+  );
+  if (marks.rows.length === 0) return RACED;
+  const hours = [...new Map(marks.rows.map((r) => [r.hour.getTime(), r.hour])).values()];
+  await recomputeHours(q, hours);
+  await q.query('delete from rollup_marks where id = any($1::bigint[])', [marks.rows.map((r) => r.id)]);
+  await schemaXactLock(q, LOCK_KEY);
+  await rebuildDays(q, [...new Set(hours.map((d) => Math.floor(d.getTime() / DAY) * DAY))].map((t) => new Date(t)));
+  return hours.length;
 }
 
 async function recomputeHours(q: Queryable, hours: Date[]): Promise<void> {
@@ -139,8 +228,11 @@ async function recomputeHours(q: Queryable, hours: Date[]): Promise<void> {
             sw is not null, nullif(sw[1], ''), nullif(sw[2], '')
        from rollup_scope`,
   );
-  // Days containing these hours are rebuilt from the hourly rows.
-  const days = [...new Set(hours.map((d) => new Date(Math.floor(d.getTime() / DAY) * DAY).toISOString()))];
+}
+
+/** Rebuilds the daily rollups of `days` (UTC midnights) from the hourly rows. Under the day lock. */
+async function rebuildDays(q: Queryable, dayStarts: Date[]): Promise<void> {
+  const days = dayStarts.map((d) => d.toISOString());
   const shapes: Array<[string, string, string, string]> = [
     ['rollup_daily', 'rollup_hourly', 'stage, sentiment', 'sum(mentions), sum(r1), sum(r2), sum(r3), sum(r4), sum(r5)'],
     ['rollup_source_daily', 'rollup_source_hourly', 'channel', 'sum(mentions)'],
