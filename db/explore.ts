@@ -223,7 +223,9 @@ export interface MentionPage {
 
 /**
  * Mentions matching `filters`, newest first, `limit` per page, after the keyset cursor `after`.
- * Given a `Db` (not a transaction), brings mention_effective up to date first.
+ * Given a `Db` (not a transaction), brings mention_effective up to date first (refreshRollups waits for
+ * hours another process is recomputing without holding a connection, so the figures are no staler than
+ * the last write committed before the read).
  */
 export async function listMentions(db: Queryable | Db, filters: MentionFilters, opts: { limit: number; after?: MentionCursor | null }): Promise<MentionPage> {
   const limit = Math.max(1, Math.min(1000, Math.floor(opts.limit)));

