@@ -9,6 +9,10 @@
  *   stored, and a cursor is saved only after every batch of its task is stored.
  * - A task's cursor is saved only when the task ends without error (a failed task is fetched again next
  *   time; the (source, external id) key makes that harmless).
+ * - On PostgreSQL a batch commits without waiting for its WAL flush (StoreOptions.asyncCommit): the
+ *   cursor and the run record are committed synchronously after the batches they cover, and that flush
+ *   takes every earlier commit with it. A server crash can lose only batches no saved cursor covers yet;
+ *   the next run fetches them again.
  * - One malformed item is logged with its reason, counted as skipped, and never stops the batch.
  * - One source never runs twice at once: an in-process set plus a lease row in `sources` (for two
  *   processes on one PostgreSQL).
@@ -246,7 +250,7 @@ async function collectInto(deps: Deps, source: SourceRow, collector: AnyCollecto
       pending = [];
       await settle(); // a failed earlier batch fails the task; this one is dropped with it (not counted, cursor kept)
       const ts = performance.now();
-      storing = storePreparedMentions(deps.db, source.id, prepared, deps.now()).then(
+      storing = storePreparedMentions(deps.db, source.id, prepared, deps.now(), { asyncCommit: true }).then(
         (r) => {
           summary.inserted += r.inserted;
           summary.duplicates += r.duplicates;

@@ -9,10 +9,14 @@
  * | Db, kind 'pg'       | COPY … FROM STDIN (text format, pg-copy-streams) into a temp staging table  |
  * | Db, kind 'pglite'   | COPY … FROM '/dev/blob' (the `blob` query option) into the staging table    |
  * | a transaction       | one INSERT … SELECT FROM unnest(arrays) (the caller owns the transaction)   |
- * then `INSERT INTO mentions … SELECT … FROM staging ON CONFLICT DO NOTHING RETURNING id, external_id`
- * gives the new ids, and one update links the new rows to an earlier copy, in the same transaction.
- * The staging table is `on commit drop`: nothing is left behind, and concurrent batches (several pool
- * connections) never see each other's rows. `ON CONFLICT DO NOTHING` names no target, so it works on the
+ * then one query finds earlier copies of the batch's url keys and content hashes, `INSERT INTO mentions …
+ * SELECT … FROM staging ON CONFLICT DO NOTHING RETURNING id, external_id` gives the new ids, and one update
+ * links the new rows to an earlier copy (only when there is one), in the same transaction. The staging
+ * table is a temporary table of the connection whose rows vanish at commit (`on commit delete rows`):
+ * nothing is left behind, and concurrent batches (several pool connections) never see each other's
+ * rows. The transaction raises work_mem so the triggers' transition tables stay in memory, and, for a
+ * caller that commits synchronously afterwards (runSource), may commit without waiting for the WAL
+ * flush (StoreOptions.asyncCommit). `ON CONFLICT DO NOTHING` names no target, so it works on the
  * plain table (unique (source_id, external_id)) and on a partitioned one alike. On a partitioned table
  * (PostgreSQL after 0006), the COPY path claims the batch's keys in mention_keys in one statement with ids
  * drawn from the mentions sequence, and inserts only the claimed rows (INSERT_CLAIMED_FROM_STAGE), instead
@@ -20,7 +24,7 @@
  */
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Db, Queryable } from './index.js';
 import type { RawMention } from '../model.js';
@@ -77,15 +81,13 @@ export function normaliseUrl(url: string | null): string | null {
  * collapsed. Null when what is left is shorter than MIN_HASHED_TEXT.
  */
 export function contentHash(text: string): string | null {
-  const norm = text
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/https?:\/\/\S+/g, ' ')
-    .replace(/(^|\s)(rt|via)\s+@\w+:?/g, ' ')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
+  let norm = text.normalize('NFKC').toLowerCase();
+  // the two patterns cannot match without these substrings: most texts skip the regular expressions
+  if (norm.includes('http')) norm = norm.replace(/https?:\/\/\S+/g, ' ');
+  if (norm.includes('@')) norm = norm.replace(/(^|\s)(rt|via)\s+@\w+:?/g, ' ');
+  norm = norm.replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
   if (norm.length < MIN_HASHED_TEXT) return null;
-  return createHash('sha1').update(norm).digest('hex');
+  return hash('sha1', norm);
 }
 
 /** Options for one insert. */
@@ -127,9 +129,25 @@ export function prepareMentions(items: RawMention[], origins?: (string | null)[]
   return p;
 }
 
+/** How storePreparedMentions commits. */
+export interface StoreOptions {
+  /**
+   * PostgreSQL: commit the batch with synchronous_commit = off (the commit does not wait for its WAL to
+   * reach the disk; the WAL writer flushes it within a few hundred ms). Only for a caller that commits
+   * something synchronously after the batch and before it reports or relies on it — runSource saves the
+   * cursor and the run record that way. A synchronous commit flushes the whole WAL up to its own record,
+   * so once it returns, every batch committed before it is on disk too; a server crash before then loses
+   * the batch and, with it, that later write (the cursor stays where it was, the source is fetched
+   * again and the (source, external id) key keeps the rest idempotent). Ignored on PGlite.
+   */
+  asyncCommit?: boolean;
+}
+
 /** Writes one prepared batch (one transaction on the COPY path); see insertMentions. */
-export async function storePreparedMentions(db: Queryable | Db, sourceId: number, batch: PreparedMentions, collectedAt: Date | null = null): Promise<InsertSummary> {
-  return storeBatch(db, sourceId, batch as Prepared, collectedAt);
+export async function storePreparedMentions(
+  db: Queryable | Db, sourceId: number, batch: PreparedMentions, collectedAt: Date | null = null, opts: StoreOptions = {},
+): Promise<InsertSummary> {
+  return storeBatch(db, sourceId, batch as Prepared, collectedAt, { asyncCommit: opts.asyncCommit === true });
 }
 
 /** A batch made ready by prepareMentions (opaque). */
@@ -206,10 +224,23 @@ function prepare(items: RawMention[], origins: (string | null)[] | undefined): P
 /** Columns of the staging table, in COPY order. */
 const STAGE_COLUMNS = 'ord, ext, url, author, reach, title, body, lang, pub, eng, rating, origin, hash, url_key, hint';
 
-const STAGE_DDL = `create temp table mention_stage (
+/**
+ * The staging table: one per connection, created by the first batch written through it and kept (its rows
+ * vanish at each commit), so a batch costs no catalog churn (creating and dropping a table per batch
+ * wrote and deleted pg_class / pg_attribute rows, and on PGlite created and deleted files).
+ */
+const STAGE_DDL = `create temp table if not exists mention_stage (
   ord integer, ext text, url text, author text, reach integer, title text, body text, lang text, pub timestamptz,
   eng jsonb, rating smallint, origin text, hash text, url_key text, hint text
-) on commit drop`;
+) on commit delete rows`;
+
+/**
+ * work_mem of an ingest transaction. The statement triggers on mentions (0004, 0006, 0008) read the batch's
+ * rows from a transition table; at the default 4 MB a batch of INSERT_BATCH rows (≈ 1.3 kB each with their
+ * tsvector) spills it to a temporary file, written and read back once per batch (EXPLAIN (ANALYZE,
+ * BUFFERS): `temp written=608` pages per 5,000 rows). Held only while the batch is written.
+ */
+const INGEST_WORK_MEM = '64MB';
 
 /** $1 source id, $2 collected_at (null: now()). Rows go in input order, so ids ascend in input order. */
 const INSERT_FROM_STAGE = `insert into mentions (source_id, external_id, url, author, author_reach, title, text, language, published_at,
@@ -225,10 +256,11 @@ const INSERT_FROM_STAGE = `insert into mentions (source_id, external_id, url, au
  * The same insert on a partitioned mentions table (PostgreSQL after 0006): the (source, external id) keys
  * of the whole batch are claimed in mention_keys in one statement, each with an id drawn from the mentions
  * id sequence ($2), and only the rows whose key was claimed are inserted, with those ids. The per-row
- * BEFORE INSERT trigger (mentions_claim_key) then has nothing to do: the transaction sets
- * earshot.keys_claimed = on. Ids are drawn in input order (so they ascend in input order); keys are
- * claimed in external-id order, so two batches sharing keys lock them in the same order (no deadlock),
- * and the mention_keys primary key stores a key once whichever of two concurrent batches gets there first.
+ * BEFORE INSERT trigger (mentions_claim_key) does not even fire: the transaction sets
+ * earshot.keys_claimed = on, which its WHEN clause (0009) reads. Ids are drawn in input order (so they
+ * ascend in input order); keys are claimed in external-id order, so two batches sharing keys lock them in
+ * the same order (no deadlock), and the mention_keys primary key stores a key once whichever of two
+ * concurrent batches gets there first.
  */
 const INSERT_CLAIMED_FROM_STAGE = `with numbered as materialized (
      select s.ext, nextval($2::regclass) as id from mention_stage s order by s.ord
@@ -281,14 +313,18 @@ function isDb(db: Queryable | Db): db is Db {
   return 'kind' in db && (db.kind === 'pg' ? db.pool !== undefined : db.pglite !== undefined);
 }
 
-async function storeBatch(db: Queryable | Db, sourceId: number, p: Prepared, collectedAt: Date | null): Promise<InsertSummary> {
+/** How one batch is committed (see StoreOptions). */
+interface CommitMode {
+  asyncCommit: boolean;
+}
+
+async function storeBatch(db: Queryable | Db, sourceId: number, p: Prepared, collectedAt: Date | null, mode: CommitMode = { asyncCommit: false }): Promise<InsertSummary> {
   if (p.total === 0) return { inserted: 0, duplicates: 0, ids: [] };
   if (!isDb(db)) return insertUnnest(db, sourceId, p, collectedAt);
   const payload = (p.copy ??= copyText(p));
   if (db.kind === 'pg') {
     const client = await db.pool!.connect();
     try {
-      await client.query('begin');
       let seq = keyedSequence.get(db);
       if (seq === undefined) {
         const k = await client.query<{ seq: string | null }>(KEYED_SEQUENCE);
@@ -296,18 +332,23 @@ async function storeBatch(db: Queryable | Db, sourceId: number, p: Prepared, col
         if (k.rows.length > 0 && !found) throw new DatabaseError('mentions: mentions is partitioned but pg_get_serial_sequence(\'mentions\', \'id\') finds no sequence for its ids');
         if (found) keyedSequence.set(db, (seq = found));
       }
-      await client.query(seq === undefined ? STAGE_DDL : `${STAGE_DDL}; set local earshot.keys_claimed = 'on'`);
+      // one round trip: the transaction, its settings and the staging table (simple query protocol)
+      await client.query(
+        `begin; set local work_mem = '${INGEST_WORK_MEM}';${seq === undefined ? '' : " set local earshot.keys_claimed = 'on';"}` +
+          `${mode.asyncCommit ? ' set local synchronous_commit = off;' : ''} ${STAGE_DDL}`,
+      );
       await pipeline(Readable.from([payload]), client.query(copyFrom(`copy mention_stage (${STAGE_COLUMNS}) from stdin`)));
-      const r = seq === undefined
-        ? await client.query<{ id: number; external_id: string }>(INSERT_FROM_STAGE, [sourceId, collectedAt])
-        : await client.query<{ id: number; external_id: string }>(INSERT_CLAIMED_FROM_STAGE, [sourceId, seq, collectedAt]);
       const q: Queryable = {
         async query<R>(sql: string, params?: readonly unknown[]) {
           const x = await client.query(sql, params as unknown[] | undefined);
           return { rows: x.rows as R[], rowCount: x.rowCount ?? 0 };
         },
       };
-      const out = await afterInsert(q, p, r.rows);
+      const earlier = await earlierCopies(q, p);
+      const r = seq === undefined
+        ? await client.query<{ id: number; external_id: string }>(INSERT_FROM_STAGE, [sourceId, collectedAt])
+        : await client.query<{ id: number; external_id: string }>(INSERT_CLAIMED_FROM_STAGE, [sourceId, seq, collectedAt]);
+      const out = await afterInsert(q, p, r.rows, earlier);
       await client.query('commit');
       return out;
     } catch (err) {
@@ -318,21 +359,23 @@ async function storeBatch(db: Queryable | Db, sourceId: number, p: Prepared, col
     }
   }
   return db.pglite!.transaction(async (tx) => {
-    await tx.query(STAGE_DDL);
+    await tx.exec(`set local work_mem = '${INGEST_WORK_MEM}'; ${STAGE_DDL}`);
     await tx.query(`copy mention_stage (${STAGE_COLUMNS}) from '/dev/blob'`, [], { blob: new Blob([payload]) });
-    const r = await tx.query<{ id: number; external_id: string }>(INSERT_FROM_STAGE, [sourceId, collectedAt]);
     const q: Queryable = {
       async query<R>(sql: string, params?: readonly unknown[]) {
         const x = await tx.query<R>(sql, params as unknown[] | undefined);
         return { rows: x.rows, rowCount: Math.max(x.rows.length, x.affectedRows ?? 0) };
       },
     };
-    return afterInsert(q, p, r.rows);
+    const earlier = await earlierCopies(q, p);
+    const r = await tx.query<{ id: number; external_id: string }>(INSERT_FROM_STAGE, [sourceId, collectedAt]);
+    return afterInsert(q, p, r.rows, earlier);
   });
 }
 
 /** The same insert as one statement over parallel arrays, inside the caller's transaction. */
 async function insertUnnest(db: Queryable, sourceId: number, p: Prepared, collectedAt: Date | null): Promise<InsertSummary> {
+  const earlier = await earlierCopies(db, p);
   const r = await db.query<{ id: number; external_id: string }>(
     `insert into mentions (source_id, external_id, url, author, author_reach, title, text, language, published_at, collected_at,
                            engagement, rating, origin, content_hash, url_key, brand_hint)
@@ -345,11 +388,11 @@ async function insertUnnest(db: Queryable, sourceId: number, p: Prepared, collec
      returning id, external_id`,
     [sourceId, p.ext, p.url, p.author, p.reach, p.title, p.text, p.lang, p.pub, p.eng, p.rating, p.origin, p.hash, p.urlKey, p.hint, collectedAt],
   );
-  return afterInsert(db, p, r.rows);
+  return afterInsert(db, p, r.rows, earlier);
 }
 
 /** Puts the returned ids back in input order and links the new rows to earlier copies. */
-async function afterInsert(q: Queryable, p: Prepared, returned: { id: number; external_id: string }[]): Promise<InsertSummary> {
+async function afterInsert(q: Queryable, p: Prepared, returned: { id: number; external_id: string }[], earlier: EarlierCopies): Promise<InsertSummary> {
   // ids ascend in insert order, which is input order; sort by input position to be sure
   const pos = new Map<string, number>();
   for (let k = 0; k < p.n; k++) pos.set(p.ext[k]!, k);
@@ -357,41 +400,62 @@ async function afterInsert(q: Queryable, p: Prepared, returned: { id: number; ex
   const ids = rows.map((x) => x.id);
   if (ids.length > 0) {
     const ords = rows.map((x) => x.ord);
-    await linkDuplicates(q, ids, ords.map((o) => p.hash[o] ?? null), ords.map((o) => p.urlKey[o] ?? null));
+    await linkDuplicates(q, ids, ords.map((o) => p.hash[o] ?? null), ords.map((o) => p.urlKey[o] ?? null), earlier);
   }
   return { inserted: ids.length, duplicates: p.total - ids.length, ids };
 }
 
+/** The earliest stored copy (lowest id, itself not a duplicate) per content hash and per url key. */
+interface EarlierCopies {
+  byHash: Map<string, number>;
+  byUrl: Map<string, number>;
+}
+
+/**
+ * Looks up the batch's content hashes and url keys among the mentions stored before it, in one query
+ * run before the batch's insert (in its transaction): every mention it can see drew its id before this
+ * batch's ids were drawn, so each is an earlier copy, and the batch's own rows are never read back. One
+ * indexed probe per distinct key: the WHERE clause names only the key, so the key's index is the only
+ * one the planner can use (with `duplicate_of is null` there too, and no statistics on a freshly filled
+ * table, it combined the partial indexes of 0004 and read every mention), and `array(select unnest(…))`
+ * hands it the keys as an opaque parameter (given the array itself, it estimated each of thousands of
+ * values against every partition: 20–70 ms of planning per batch). The cost follows the keys and their
+ * stored copies, not the table.
+ */
+async function earlierCopies(db: Queryable, p: Prepared): Promise<EarlierCopies> {
+  const distinct = (keys: (string | null)[]): string[] => [...new Set(keys.filter((k): k is string => k !== null))];
+  const hashes = distinct(p.hash);
+  const urls = distinct(p.urlKey);
+  const out: EarlierCopies = { byHash: new Map(), byUrl: new Map() };
+  if (hashes.length === 0 && urls.length === 0) return out;
+  const r = await db.query<{ url: boolean; k: string; first: number | null }>(
+    `select false as url, content_hash as k, min(id) filter (where duplicate_of is null) as first
+       from mentions where content_hash = any(array(select unnest($1::text[]))) group by content_hash
+     union all
+     select true, url_key, min(id) filter (where duplicate_of is null)
+       from mentions where url_key = any(array(select unnest($2::text[]))) group by url_key`,
+    [hashes, urls],
+  );
+  for (const x of r.rows) if (x.first !== null) (x.url ? out.byUrl : out.byHash).set(x.k, Number(x.first));
+  return out;
+}
+
 /**
  * Points each new row that repeats an earlier mention (same url_key or content_hash, lower id, itself not
- * a duplicate) at that earliest copy. Earlier batches are looked up with one indexed query per key kind
- * (`= any(array)`, only ids below this batch's, so the new rows themselves are never read back: the cost
- * grows with the matches, not with the batch or the table); repeats inside the batch are found here. Rows
- * are updated only when there is something to link (most batches: none).
+ * a duplicate) at that earliest copy: one stored before the batch (`earlier`) or, for repeats inside the
+ * batch, the batch's first row with the key. Rows are updated only when there is something to link
+ * (most batches: none).
  */
-async function linkDuplicates(db: Queryable, ids: number[], hashes: (string | null)[], urlKeys: (string | null)[]): Promise<void> {
-  let below = Infinity;
-  for (const id of ids) if (id < below) below = id;
-  const firstOf = async (column: 'content_hash' | 'url_key', keys: (string | null)[]): Promise<Map<string, number>> => {
-    const wanted = [...new Set(keys.filter((k): k is string => k !== null))];
-    const earlier = new Map<string, number>();
-    if (wanted.length > 0) {
-      const r = await db.query<{ k: string; first: number }>(
-        `select ${column} as k, min(id) as first from mentions
-          where ${column} = any($1::text[]) and duplicate_of is null and id < $2 group by ${column}`,
-        [wanted, below],
-      );
-      for (const x of r.rows) earlier.set(x.k, Number(x.first));
-    }
-    // inside the batch, the first row with a key is the earliest copy (unless an earlier batch has one)
-    for (let i = 0; i < ids.length; i++) {
-      const k = keys[i];
-      if (k && !earlier.has(k)) earlier.set(k, ids[i]!);
-    }
-    return earlier;
-  };
-  const byHash = await firstOf('content_hash', hashes);
-  const byUrl = await firstOf('url_key', urlKeys);
+async function linkDuplicates(db: Queryable, ids: number[], hashes: (string | null)[], urlKeys: (string | null)[], earlier: EarlierCopies): Promise<void> {
+  const byHash = new Map(earlier.byHash);
+  const byUrl = new Map(earlier.byUrl);
+  // inside the batch, the first row with a key is the earliest copy (unless an earlier batch has one)
+  for (let i = 0; i < ids.length; i++) {
+    const h = hashes[i];
+    if (h && !byHash.has(h)) byHash.set(h, ids[i]!);
+    const u = urlKeys[i];
+    if (u && !byUrl.has(u)) byUrl.set(u, ids[i]!);
+  }
   const dupIds: number[] = [];
   const origIds: number[] = [];
   for (let i = 0; i < ids.length; i++) {

@@ -9,11 +9,21 @@
  *   npm run bench:ingest                     (PostgreSQL at DATABASE_URL or postgres://postgres@127.0.0.1:5432/test)
  *   BENCH_MENTIONS=100000 npm run bench:ingest
  *   BENCH_HEALTH_MENTIONS=1000000 npm run bench:ingest   (also: source health at that many mentions)
+ *   BENCH_BATCH=2500 npm run bench:ingest              (mentions per stored batch; default and maximum INSERT_BATCH)
  *
  * Targets (issue 4): ≥ 8,000 mentions/s into PostgreSQL, ≥ 3,000/s into PGlite, full-text index included.
  * PostgreSQL runs in a scratch schema that is dropped afterwards. The texts are synthetic (written here).
+ *
+ * Beside each figure: the ceiling at that moment, raw COPY of the same stored rows (the columns the
+ * full-text index reads, and the rest of the text columns) into a plain table with only the generated
+ * tsvector and its GIN index, in batches of the same size, one transaction each (the measurement of
+ * ../shared/STACK.md). The machine is shared and throughput swings with its load; the ratio of the two
+ * says how close the pipeline is to what the database can take right then. BENCH_CEILING=0 skips it.
  */
 import http from 'node:http';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { openDb, type Db } from '../../db/index.js';
@@ -28,6 +38,7 @@ import { logger } from '../../log.js';
 process.env.DOTENV_CONFIG_QUIET = 'true';
 const TOTAL = Number(process.env.BENCH_MENTIONS ?? 30_000);
 const PAGE = 1000;
+const BATCH = Math.min(Number(process.env.BENCH_BATCH ?? INSERT_BATCH), INSERT_BATCH);
 const PAGES = Math.ceil(TOTAL / PAGE);
 const PG_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -72,7 +83,7 @@ async function benchOne(label: string, db: Db, url: string): Promise<number> {
   await syncBrandsAndSources(db, config);
   const deps = { db, config, logger, now: () => new Date() };
   const t0 = process.hrtime.bigint();
-  const r = await runSource(deps, 'hn-bench', { http: { rateLimit: 0 }, env: {} });
+  const r = await runSource(deps, 'hn-bench', { http: { rateLimit: 0 }, env: {}, batchSize: BATCH });
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 'ok' || r.inserted !== TOTAL) throw new Error(`bench: ${label}: run ${r.status}, inserted ${r.inserted}/${TOTAL}: ${r.error}`);
   const rate = r.inserted / s;
@@ -82,12 +93,78 @@ async function benchOne(label: string, db: Db, url: string): Promise<number> {
   const pct = (ms: number) => `${Math.round(ms)} ms (${Math.round((100 * ms) / (s * 1000))} %)`;
   process.stdout.write(
     `${label.padEnd(10)} ${r.inserted} mentions in ${s.toFixed(2)} s = ${Math.round(rate).toLocaleString('en-US')} mentions/s ` +
-      `(pages of ${PAGE}, COPY batch ${INSERT_BATCH} rows, tsvector + GIN on; full-text hits for 'crash': ${idx.rows[0]!.n})\n` +
+      `(pages of ${PAGE}, COPY batch ${BATCH} rows, tsvector + GIN on; full-text hits for 'crash': ${idx.rows[0]!.n})\n` +
       `${''.padEnd(10)} where the time went: waiting for pages (HTTP + JSON, not overlapped) ${pct(t.fetchWaitMs)}, ` +
       `normalise + filter + prepare ${pct(t.normaliseMs)}, waiting for the database ${pct(t.storeWaitMs)}, other (lease, cursor, run record) ${pct(other)}; ` +
       `storing took ${pct(t.storeMs)} in all (COPY + insert + duplicate links; overlaps the rest on PostgreSQL)\n`,
   );
+  if (process.env.BENCH_CEILING !== '0') {
+    const ceiling = await rawCeiling(db);
+    process.stdout.write(
+      `${''.padEnd(10)} ceiling right after: raw COPY of the same ${r.inserted} rows into a table with only the tsvector + GIN index ` +
+        `${Math.round(ceiling).toLocaleString('en-US')} rows/s (batches of ${BATCH}); the pipeline ran at ${Math.round((100 * rate) / ceiling)} % of it\n`,
+    );
+  }
   return rate;
+}
+
+const RAW_COLUMNS = 'external_id, url, author, title, text, published_at, engagement';
+const RAW_DDL = `create table bench_raw_copy (
+  external_id text, url text, author text, title text, text text, published_at timestamptz, engagement jsonb,
+  search_tsv tsvector generated always as (to_tsvector('english', coalesce(title, '') || ' ' || text)) stored
+);
+create index bench_raw_copy_search on bench_raw_copy using gin (search_tsv)`;
+
+/** The stored mentions as COPY text lines, split into batches of BATCH rows. */
+function batchesOf(copyText: string): string[] {
+  const lines = copyText.split('\n').filter((l) => l !== '');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i += BATCH) out.push(`${lines.slice(i, i + BATCH).join('\n')}\n`);
+  return out;
+}
+
+/**
+ * Raw COPY of the rows the run stored into a table with only the generated tsvector + GIN index (see the
+ * header): rows per second, batches of BATCH rows, one transaction each.
+ */
+async function rawCeiling(db: Db): Promise<number> {
+  await db.exec(`drop table if exists bench_raw_copy; ${RAW_DDL}`);
+  let batches: string[];
+  let seconds: number;
+  if (db.kind === 'pg') {
+    const client = await db.pool!.connect();
+    try {
+      const chunks: Buffer[] = [];
+      await pipeline(
+        client.query(copyTo(`copy (select ${RAW_COLUMNS} from mentions order by id) to stdout`)),
+        new Writable({ write(chunk: Buffer, _enc, cb) { chunks.push(chunk); cb(); } }),
+      );
+      batches = batchesOf(Buffer.concat(chunks).toString('utf8'));
+      const t0 = process.hrtime.bigint();
+      for (const b of batches) {
+        await client.query('begin');
+        await pipeline(Readable.from([b]), client.query(copyFrom(`copy bench_raw_copy (${RAW_COLUMNS}) from stdin`)));
+        await client.query('commit');
+      }
+      seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    } finally {
+      client.release();
+    }
+  } else {
+    const lite = db.pglite!;
+    const out = await lite.query(`copy (select ${RAW_COLUMNS} from mentions order by id) to '/dev/blob'`);
+    batches = batchesOf(await out.blob!.text());
+    const t0 = process.hrtime.bigint();
+    for (const b of batches) {
+      await lite.transaction(async (tx) => {
+        await tx.query(`copy bench_raw_copy (${RAW_COLUMNS}) from '/dev/blob'`, [], { blob: new Blob([b]) });
+      });
+    }
+    seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  }
+  const rows = batches.reduce((a, b) => a + b.split('\n').length - 1, 0);
+  await db.exec('drop table bench_raw_copy');
+  return rows / seconds;
 }
 
 const HEALTH_N = Number(process.env.BENCH_HEALTH_MENTIONS ?? 0);
