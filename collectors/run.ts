@@ -3,8 +3,10 @@
  * With worker.ts, the one place that wires collectors, analysis (query matching), and db together.
  *
  * Guarantees:
+ * - A source's tasks (brand searches, feeds, apps) run `concurrency` at a time (default 1), sharing its
+ *   HTTP client and so its rate limit.
  * - Pages are stored in batches of up to INSERT_BATCH mentions (one COPY and one transaction each),
- *   one batch written while the next is fetched and prepared; a failure on page 3, a stop request or the
+ *   written one after another in the order handed on, one batch written while the next is fetched and prepared; a failure on page 3, a stop request or the
  *   end of a task first stores what is buffered, so pages 1–2 are kept. Nothing is counted before it is
  *   stored, and a cursor is saved only after every batch of its task is stored.
  * - A task's cursor is saved only when the task ends without error (a failed task is fetched again next
@@ -224,103 +226,125 @@ async function collectInto(deps: Deps, source: SourceRow, collector: AnyCollecto
   let tasksOk = 0;
   const batchSize = Math.min(opts.batchSize ?? INSERT_BATCH, INSERT_BATCH);
   const overlap = writesOverlapWork(deps.db);
-  let pending: RawMention[] = [];
-  // On PostgreSQL at most one batch is being written while the next pages are fetched, normalised and
-  // prepared; batches are written one after another, in order (so duplicate linking sees every earlier
-  // batch). On PGlite each batch is written before going on (the database shares this thread).
-  let storing: Promise<void> = Promise.resolve();
-  /** Waits for the batch being written; its failure is thrown once (then forgotten). */
-  const settle = async (): Promise<void> => {
-    const tw = performance.now();
-    try {
-      await storing;
-    } catch (err) {
-      storing = Promise.resolve();
-      throw err;
-    } finally {
-      summary.timings.storeWaitMs += performance.now() - tw;
-    }
+  // Batches of every lane are written one after another, in the order they were handed on (so duplicate
+  // linking sees every earlier batch, and two batches of one source never race for the same keys).
+  let writes: Promise<unknown> = Promise.resolve();
+  /** Queues one prepared batch behind every batch handed on before it. */
+  const write = (prepared: ReturnType<typeof prepareMentions>): Promise<void> => {
+    const ts = performance.now();
+    const done = writes.then(() => storePreparedMentions(deps.db, source.id, prepared, deps.now(), { asyncCommit: true })).then(
+      (r) => {
+        summary.inserted += r.inserted;
+        summary.duplicates += r.duplicates;
+        summary.insertedIds.push(...r.ids);
+        summary.timings.storeMs += performance.now() - ts;
+      },
+      (err: unknown) => {
+        summary.timings.storeMs += performance.now() - ts;
+        throw err;
+      },
+    );
+    writes = done.catch(() => undefined);
+    return done;
   };
-  /** Hands what is buffered to the database; with `wait`, returns once everything handed on is stored. */
-  const flush = async (wait: boolean): Promise<void> => {
-    if (pending.length > 0) {
-      const tp = performance.now();
-      const prepared = prepareMentions(pending);
-      summary.timings.normaliseMs += performance.now() - tp;
-      pending = [];
-      await settle(); // a failed earlier batch fails the task; this one is dropped with it (not counted, cursor kept)
-      const ts = performance.now();
-      storing = storePreparedMentions(deps.db, source.id, prepared, deps.now(), { asyncCommit: true }).then(
-        (r) => {
-          summary.inserted += r.inserted;
-          summary.duplicates += r.duplicates;
-          summary.insertedIds.push(...r.ids);
-          summary.timings.storeMs += performance.now() - ts;
-        },
-        (err: unknown) => {
-          summary.timings.storeMs += performance.now() - ts;
-          throw err;
-        },
-      );
-      storing.catch(() => undefined); // awaited below or by the next flush; never unhandled
-    }
-    if (wait) await settle();
-  };
-  for (const task of tasks) {
-    if (opts.signal?.aborted) break;
-    const tlog = log.child({ task: redactUrl(task.key) });
-    try {
-      const cursor = await getCursor(deps.db, source.id, task.key);
-      let lastCursor: unknown = null;
-      let aborted = false;
-      // The next page is fetched while this one is normalised and stored (the two overlap); a failure
-      // discards the prefetched page. Pages are buffered up to one batch before they are stored.
-      const it = collector.fetch(ctx, task, cursor)[Symbol.asyncIterator]();
-      let nextPage = it.next();
-      for (;;) {
-        const tw = performance.now();
-        const step = await nextPage;
-        summary.timings.fetchWaitMs += performance.now() - tw;
-        if (step.done) break;
-        const page = step.value;
-        nextPage = opts.signal?.aborted ? Promise.resolve({ done: true, value: undefined }) : it.next();
-        // a prefetch that fails while this page is stored is reported when awaited, not as unhandled
-        nextPage.catch(() => undefined);
-        summary.fetched += page.items.length;
-        const tn = performance.now();
-        const batch = normaliseAll(page.items, ctx, collector, task, summary, tlog);
-        summary.timings.normaliseMs += performance.now() - tn;
-        for (const m of batch) {
-          pending.push(m);
-          if (pending.length >= batchSize) await flush(!overlap);
+  /** A host answered 429: no lane starts another task (the same host will refuse those too). */
+  let rateLimited = false;
+
+  /**
+   * One lane: takes the next task until none is left. A lane buffers its own items and has at most one
+   * batch of its own being written while it fetches on (on PostgreSQL; on PGlite each batch is written
+   * before going on, the database shares this thread), so a failed batch fails the lane's task only.
+   */
+  const lane = async (queue: CollectTask[]): Promise<void> => {
+    let pending: RawMention[] = [];
+    let storing: Promise<void> = Promise.resolve();
+    /** Waits for the lane's batch being written; its failure is thrown once (then forgotten). */
+    const settle = async (): Promise<void> => {
+      const tw = performance.now();
+      try {
+        await storing;
+      } catch (err) {
+        storing = Promise.resolve();
+        throw err;
+      } finally {
+        summary.timings.storeWaitMs += performance.now() - tw;
+      }
+    };
+    /** Hands what is buffered to the database; with `wait`, returns once everything handed on is stored. */
+    const flush = async (wait: boolean): Promise<void> => {
+      if (pending.length > 0) {
+        const tp = performance.now();
+        const prepared = prepareMentions(pending);
+        summary.timings.normaliseMs += performance.now() - tp;
+        pending = [];
+        await settle(); // a failed earlier batch fails the task; this one is dropped with it (not counted, cursor kept)
+        storing = write(prepared);
+        storing.catch(() => undefined); // awaited below or by the next flush; never unhandled
+      }
+      if (wait) await settle();
+    };
+    for (let task = queue.shift(); task !== undefined; task = queue.shift()) {
+      if (opts.signal?.aborted || rateLimited) break;
+      const tlog = log.child({ task: redactUrl(task.key) });
+      try {
+        const cursor = await getCursor(deps.db, source.id, task.key);
+        let lastCursor: unknown = null;
+        let aborted = false;
+        // The next page is fetched while this one is normalised and stored (the two overlap); a failure
+        // discards the prefetched page. Pages are buffered up to one batch before they are stored.
+        const it = collector.fetch(ctx, task, cursor)[Symbol.asyncIterator]();
+        let nextPage = it.next();
+        for (;;) {
+          const tw = performance.now();
+          const step = await nextPage;
+          summary.timings.fetchWaitMs += performance.now() - tw;
+          if (step.done) break;
+          const page = step.value;
+          nextPage = opts.signal?.aborted ? Promise.resolve({ done: true, value: undefined }) : it.next();
+          // a prefetch that fails while this page is stored is reported when awaited, not as unhandled
+          nextPage.catch(() => undefined);
+          summary.fetched += page.items.length;
+          const tn = performance.now();
+          const batch = normaliseAll(page.items, ctx, collector, task, summary, tlog);
+          summary.timings.normaliseMs += performance.now() - tn;
+          for (const m of batch) {
+            pending.push(m);
+            if (pending.length >= batchSize) await flush(!overlap);
+          }
+          if (page.cursor !== null && page.cursor !== undefined) lastCursor = page.cursor;
+          if (opts.signal?.aborted) {
+            aborted = true;
+            await it.return?.(undefined);
+            break;
+          }
         }
-        if (page.cursor !== null && page.cursor !== undefined) lastCursor = page.cursor;
-        if (opts.signal?.aborted) {
-          aborted = true;
-          await it.return?.(undefined);
+        await flush(true);
+        if (aborted) break;
+        if (lastCursor !== null) await setCursor(deps.db, source.id, task.key, lastCursor, deps.now());
+        tasksOk++;
+      } catch (err) {
+        const msg = messageOf(err);
+        errors.push(msg);
+        tlog.warn({ err: msg }, 'collect: task failed');
+        // keep what the failed task already fetched (its cursor stays, so a re-run costs only duplicates)
+        try {
+          await flush(true);
+        } catch (storeErr) {
+          errors.push(messageOf(storeErr));
+        }
+        if (isRateLimitedError(err)) {
+          summary.retryAt = err.retryAt;
+          rateLimited = true;
           break;
         }
       }
-      await flush(true);
-      if (aborted) break;
-      if (lastCursor !== null) await setCursor(deps.db, source.id, task.key, lastCursor, deps.now());
-      tasksOk++;
-    } catch (err) {
-      const msg = messageOf(err);
-      errors.push(msg);
-      tlog.warn({ err: msg }, 'collect: task failed');
-      // keep what the failed task already fetched (its cursor stays, so a re-run costs only duplicates)
-      try {
-        await flush(true);
-      } catch (storeErr) {
-        errors.push(messageOf(storeErr));
-      }
-      if (isRateLimitedError(err)) {
-        summary.retryAt = err.retryAt;
-        break; // the same host will refuse the other tasks too
-      }
     }
-  }
+  };
+  // `concurrency` tasks (brand searches, feeds, apps) of the source at once, sharing its HTTP client and
+  // so its rate limit; default one after another.
+  const queue = [...tasks];
+  const lanes = Math.max(1, Math.min(queue.length, typeof c.concurrency === 'number' ? c.concurrency : 1));
+  await Promise.all(Array.from({ length: lanes }, () => lane(queue)));
   if (opts.signal?.aborted) {
     summary.status = 'abandoned';
     summary.error = errors[0] ?? null;
