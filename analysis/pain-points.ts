@@ -186,7 +186,7 @@ const NEGATORS = new Set(['no', 'not', 'never', 'without', 'zero', "didn't", 'di
  * | nobody answers     | "is anyone answering the phone?", "does anyone ever reply?", "hello? |
  * |                    | anyone there?", "answer your phones", "still haven't heard back",    |
  * |                    | "not responding", "haven't spoken to a human yet", "can I at least   |
- * |                    | get a reply?", "how long for a response"                             |
+ * |                    | get a reply?", "how long for a response", "hoping to hear back from"  |
  * | taking so long     | "what's the hold up?", "why is it taking so long", "3 hours and      |
  * |                    | counting", "how much longer?"                                        |
  * | not moving         | "still hasn't left", "we haven't even boarded yet", "still on the    |
@@ -210,6 +210,11 @@ const NEGATORS = new Set(['no', 'not', 'never', 'without', 'zero', "didn't", 'di
  * | hung up, on hold   | "keeps hanging up", "cut me off", "been holding for 40 minutes"      |
  * | missed connection, | "going to miss my connection", "not getting home until midnight",   |
  * | arrive late        | "sitting at the gate"                                                |
+ * | said before        | "already tried that", "I've called five times already" (repeating    |
+ * |                    | oneself to the service)                                              |
+ * | as usual           | "as usual", "yet again", "same old excuses", "this keeps happening": |
+ * |                    | a sign of a complaint only, it points to no pain point               |
+ * | understaffed       | "only one cashier working", "just one teller open"                   |
  *
  * Faint praise, "thanks for not", staff attitude and failures to reach someone or to get moving
  * (nobody answers, hung up, on hold, taking so long, not moving) turn their clause into a complaint
@@ -222,7 +227,7 @@ const ERRANDS = ['booking', 'refund', 'billing', 'account-access'];
 /** Ranking factor on an errand when the service could not be reached about it. */
 const ERRAND_DEMOTION = 0.6;
 /** Cues as specific as a keyword: they keep their full weight beside other evidence. */
-const SPECIFIC_CUES = new Set(['staff attitude', 'bad product', 'wait in line', 'missed connection', 'arrive late', 'not moving']);
+const SPECIFIC_CUES = new Set(['staff attitude', 'bad product', 'wait in line', 'missed connection', 'arrive late', 'not moving', 'understaffed']);
 /** People who serve customers, and words for how they behaved (STAFF ATTITUDE cue). */
 const PERSON = '(?:gate agent|flight attendant|cabin crew|ground crew|customer service agent|agent|staff|employee|worker|crew ?member|crew|attendant|stewardess|steward|rep|representative|cashier|driver|technician|manager|lady|guy|woman|man|gentleman|personnel|pilot|captain|waiter|waitress|teller|clerk|server)';
 const ATTITUDE = '(?:rude|nasty|unprofessional|pathetic|incompetent|clueless|useless|unhelpful|lazy|hostile|condescending|dismissive|apathetic|arrogant|aggressive|impatient|disrespectful|unfriendly|careless|grumpy|snippy|snotty|impolite|obnoxious|belligerent|insulting|not helpful|not friendly|a joke)';
@@ -246,6 +251,7 @@ const CUE_DEFS: Array<{ name: string; patterns: Array<[string, string[] | string
       ['how long (?:for|until|till|before|to get) (?:a |an |my |the |any )?(?:reply|response|answer|call ?back)', [['how'], ['long'], ['reply', 'response', 'answer', 'call', 'callback']]],
       ["(?:isn'?t|aren'?t|wasn'?t|weren'?t|not|stop) (?:even )?(?:be )?(?:answering|responding|replying|picking up|taking (?:any )?calls)", [["isn't", 'isnt', "aren't", 'arent', "wasn't", 'wasnt', "weren't", 'werent', 'not', 'stop'], ['answering', 'responding', 'replying', 'picking', 'taking']]],
       ["(?:haven'?t|hasn'?t|have not|has not|never|didn'?t|did not|still not|not) (?:heard|received|gotten|got) (?:a thing|a word|anything|a peep)", [['heard', 'received', 'gotten', 'got'], ['thing', 'word', 'anything', 'peep']]],
+      ['(?:hoping|waiting|hope|want|wanting|still waiting|yet) to hear (?:back |anything |something )?(?:from|back)', [['hear'], ['hoping', 'waiting', 'hope', 'want', 'wanting', 'yet']]],
       ["(?:can ?not|can'?t|cannot|couldn'?t|unable to|not able to) (?:get|find|obtain) (?:any |an? |some )?(?:information|info|answers?|updates?|response|reply|straight answer)", [['can', 'not', "can't", 'cant', 'cannot', "couldn't", 'couldnt', 'unable'], ['get', 'find', 'obtain'], ['information', 'info', 'answers', 'answer', 'updates', 'update', 'response', 'reply']]],
     ],
     turnsPraise: true,
@@ -372,6 +378,32 @@ const CUE_DEFS: Array<{ name: string; patterns: Array<[string, string[] | string
       ['not (?:very|that|too|the most|exactly|super|overly) (?:helpful|clear|friendly|professional|good|great|easy|responsive|efficient|comfortable|impressive|customer friendly)', [['not'], ['very', 'that', 'too', 'most', 'exactly', 'super', 'overly'], ['helpful', 'clear', 'friendly', 'professional', 'good', 'great', 'easy', 'responsive', 'efficient', 'comfortable', 'impressive', 'customer']]],
     ],
     turnsPraise: true,
+  },
+  {
+    name: 'said before',
+    patterns: [
+      ["(?:already|again) (?:tried|did|done|told|said|sent|called|asked|explained|gave|given|provided|filled|submitted|reported|restarted|reset)", [['already', 'again'], ['tried', 'did', 'done', 'told', 'said', 'sent', 'called', 'asked', 'explained', 'gave', 'given', 'provided', 'filled', 'submitted', 'reported', 'restarted', 'reset']]],
+      ["(?:tried|did|done|told|said|sent|called|asked|explained|reported) (?:that|this|it|you|them|him|her|so|all that) (?:already|before|twice|(?:\\d+|two|three|four|five|several|many|multiple) times)", [['tried', 'did', 'done', 'told', 'said', 'sent', 'called', 'asked', 'explained', 'reported'], ['already', 'before', 'twice', 'times']]],
+      ["(?:\\d+|two|three|four|five|several|many|multiple|countless|a dozen) times (?:already|now|and counting)", [['times'], ['already', 'now', 'counting']]],
+    ],
+    turnsPraise: true,
+  },
+  {
+    name: 'as usual',
+    patterns: [
+      ['as (?:per )?usual', ['usual']],
+      ["like (?:you|they|it) (?:always|usually) (?:do|does|are|is)", [['like'], ['always', 'usually']]],
+      ['(?:yet|once) again', [['yet', 'once'], ['again']]],
+      ['again and again|over and over|every (?:single )?time (?:i|we)\\b', [['again', 'over', 'time']]],
+      ['same (?:old )?(?:issues?|problems?|story|mess|nonsense|excuses?)', [['same'], ['issue', 'issues', 'problem', 'problems', 'story', 'mess', 'nonsense', 'excuse', 'excuses']]],
+      ['(?:this|it) keeps (?:on )?happening', [['keeps'], ['happening']]],
+    ],
+  },
+  {
+    name: 'understaffed',
+    patterns: [
+      ['(?:only|just|more than) (?:one|1|two|2) (?:person|people|agents?|cashiers?|tellers?|registers?|lanes?|employees?|staff|reps?|desks?|counters?|windows?|checkouts?) (?:working|open|on duty|staffed|serving)', [['only', 'just', 'more'], ['person', 'people', 'agent', 'agents', 'cashier', 'cashiers', 'teller', 'tellers', 'register', 'registers', 'lane', 'lanes', 'employee', 'employees', 'staff', 'rep', 'reps', 'desk', 'desks', 'counter', 'counters', 'window', 'windows', 'checkout', 'checkouts'], ['working', 'open', 'on', 'staffed', 'serving']]],
+    ],
   },
   {
     name: 'thanks for not',

@@ -194,3 +194,21 @@ describe('tags carry evidence and scores a user can read', () => {
     expect(top('on hold for an hour with my energy supplier')).toMatchObject({ id: 'customer-service', evidence: expect.arrayContaining(['on hold']) });
   });
 });
+
+describe('repeating oneself, recurring problems, hoping for a reply, too few staff', () => {
+  it.each([
+    ['@bank I already tried that, twice', 'customer-service', 'said before'],
+    ['@isp tried that already, any other ideas?', 'customer-service', 'said before'],
+    ["@telco I've called you five times already", 'customer-service', 'said before'],
+    ['@insurer still hoping to hear back from someone about my claim', 'customer-service', 'nobody answers'],
+    ['@supermarket only one cashier working on a Saturday', 'waiting-time', 'understaffed'],
+    ['@bank just one teller open at lunchtime', 'waiting-time', 'understaffed'],
+  ])('%s → %s (evidence "%s")', (text, id, evidence) => {
+    expect(top(text)).toMatchObject({ id, evidence: expect.arrayContaining([evidence]) });
+  });
+
+  it('"as usual" makes a flat statement a complaint, but not praise', () => {
+    expect(ids('@shop same old excuses from your store').length).toBeGreaterThan(0);
+    expect(ids('@foodapp great service as usual, thanks!')).toEqual([]);
+  });
+});
