@@ -29,6 +29,8 @@
  * Order: a specific pain point (lost item, cancellation, delay, booking, staff…) beats the generic
  * customer-service when both fire, unless the customer-service evidence is about the contact itself
  * (on hold, a phone queue, "customer service"); waiting on such a contact is customer-service too.
+ * An errand (booking, refund, billing, account access) named beside the service is what the customer
+ * came about, so the service is the complaint ("the call centre agent could not fix my booking").
  * A complaint whose pain points are all below a tag's threshold takes the strongest of them (at least
  * WEAK_BEST); only a complaint naming nothing at all falls back to customer-service.
  *
@@ -224,8 +226,10 @@ const NEGATORS = new Set(['no', 'not', 'never', 'without', 'zero', "didn't", 'di
 const CONTACT_FAILURE = new Set(['on hold', 'hung up', 'nobody answers', "can't get through", 'trying to reach', 'contact ignored', 'no response']);
 /** Pain points that are errands a customer contacts the service for. */
 const ERRANDS = ['booking', 'refund', 'billing', 'account-access'];
-/** Ranking factor on an errand when the service could not be reached about it. */
+/** Ranking factor on an errand when the service could not be reached about it, or was named beside it. */
 const ERRAND_DEMOTION = 0.6;
+/** Customer-service evidence that makes the service, not the errand beside it, the complaint. */
+const ERRAND_SERVICE = 2;
 /** Cues as specific as a keyword: they keep their full weight beside other evidence. */
 const SPECIFIC_CUES = new Set(['staff attitude', 'bad product', 'wait in line', 'missed connection', 'arrive late', 'not moving', 'understaffed']);
 /** People who serve customers, and words for how they behaved (STAFF ATTITUDE cue). */
@@ -834,9 +838,11 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         for (const [id, v] of scores) if (id !== GENERIC && v.sum > specific) specific = v.sum;
         if (specific >= 2.5) cs.factor *= GENERIC_DEMOTION;
       }
-      // Failing to reach the service while trying to get something done (book, change, refund, pay):
-      // the contact is the pain, the errand its purpose ("on hold for an hour to change my booking").
-      if (cs && cs.ev.some((x) => CONTACT_FAILURE.has(x[0]))) {
+      // Failing to reach the service, or a service interaction named with some strength (ERRAND_SERVICE),
+      // while trying to get something done (book, change, refund, pay): the service is the pain, the
+      // errand its purpose ("on hold for an hour to change my booking", "support was useless about my
+      // booking").
+      if (cs && (cs.ev.some((x) => CONTACT_FAILURE.has(x[0])) || cs.sum >= ERRAND_SERVICE)) {
         for (const id of ERRANDS) {
           const v = scores.get(id);
           if (v !== undefined) v.factor *= ERRAND_DEMOTION;

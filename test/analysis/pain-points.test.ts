@@ -212,3 +212,12 @@ describe('repeating oneself, recurring problems, hoping for a reply, too few sta
     expect(ids('@foodapp great service as usual, thanks!')).toEqual([]);
   });
 });
+
+describe('an errand named beside the service it was brought to', () => {
+  it('the service is the complaint, the errand its purpose', () => {
+    expect(ids('@cinema the call centre agent could not fix my booking').slice(0, 2)).toEqual(['customer-service', 'booking']);
+  });
+  it('an errand alone stays the errand', () => {
+    expect(top('@cinema my booking shows the wrong date again')?.id).toBe('booking');
+  });
+});
