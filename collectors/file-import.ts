@@ -18,7 +18,7 @@ import type { Deps } from '../deps.js';
 import type { RawMention } from '../model.js';
 import { ValidationError } from '../errors.js';
 import { insertMentions } from '../db/mentions.js';
-import { ensureImportSource } from '../db/sources.js';
+import { ensureImportSource, markSourceFailure, markSourceSuccess } from '../db/sources.js';
 import { finishRun, startRun } from '../db/runs.js';
 import { parseTime } from './text.js';
 import type { Collector } from './types.js';
@@ -234,8 +234,12 @@ export async function importFile(deps: Deps, file: string, opts: ImportOptions =
     throw new ValidationError(error, {}, { cause: err });
   } finally {
     summary.durationMs = Date.now() - t0;
+    // the source's health (`earshot sources`, /sources) counts an import like any other run
+    const finishedAt = deps.now();
+    if (error) await markSourceFailure(deps.db, sourceId, finishedAt, error, null);
+    else await markSourceSuccess(deps.db, sourceId, finishedAt, null);
     await finishRun(deps.db, runId, {
-      status: error ? (summary.inserted > 0 ? 'partial' : 'error') : 'ok', finishedAt: deps.now(), durationMs: summary.durationMs,
+      status: error ? (summary.inserted > 0 ? 'partial' : 'error') : 'ok', finishedAt, durationMs: summary.durationMs,
       fetched: summary.rows, inserted: summary.inserted, duplicates: summary.duplicates, skipped: summary.skipped, filtered: 0, error,
     });
     log.info({ rows: summary.rows, inserted: summary.inserted, duplicates: summary.duplicates, skipped: summary.skipped, duration_ms: summary.durationMs }, 'import: done');

@@ -36,7 +36,7 @@ describe(`file import (${DB_KIND})`, () => {
     const again = await importFile(deps, file);
     expect(again).toMatchObject({ inserted: 0, duplicates: 19, skipped: 1 });
     const h = (await listSourceHealth(db, deps.now())).find((x) => x.name === 'import')!;
-    expect(h).toMatchObject({ type: 'file', lastRun: { fetched: 20, inserted: 0, duplicates: 19, skipped: 1 } });
+    expect(h).toMatchObject({ type: 'file', status: 'ok', lastSuccessAt: deps.now(), lastRun: { fetched: 20, inserted: 0, duplicates: 19, skipped: 1 } });
   });
 
   it('imports JSONL with --map, under a named source', async () => {
