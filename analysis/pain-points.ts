@@ -67,13 +67,70 @@ interface Entry {
   /** A negator before the term denies the problem ("no delay", "never late"); false for things whose
    * absence is the complaint ("no refund", "didn't get my bag"). */
   negatable: boolean;
+  /** The matcher's Score object for `id` (see ScoreTable). */
+  slot: Score;
 }
 
 interface Score {
+  id: string;
+  /** Position of the id in the matcher's ids (ties between equal scores keep that order); -1 if none. */
+  rank: number;
   sum: number;
   ev: Array<[string, number]>;
   /** Ranking factor on the tag's strength (generic customer-service beaten by a specific problem…). */
   factor: number;
+  /** The pain point has evidence in the current text (Score objects are reused from text to text). */
+  live: boolean;
+}
+
+/**
+ * The scores of one text, one reusable Score per pain point (no Map or Score allocated per text);
+ * `live` lists those with evidence in the order they got it, as a Map's insertion order would.
+ */
+class ScoreTable {
+  readonly live: Score[] = [];
+  private readonly byId = new Map<string, Score>();
+  private readonly ids: string[];
+
+  constructor(ids: string[]) {
+    this.ids = ids;
+  }
+
+  /** Starts a new text. */
+  clear(): void {
+    const live = this.live;
+    if (live.length === 0) return;
+    for (const sc of live) sc.live = false;
+    live.length = 0;
+  }
+
+  /** The Score object of a pain point (live or not). */
+  slot(id: string): Score {
+    let sc = this.byId.get(id);
+    if (sc === undefined) {
+      sc = { id, rank: this.ids.indexOf(id), sum: 0, ev: [], factor: 1, live: false };
+      this.byId.set(id, sc);
+    }
+    return sc;
+  }
+
+  /** The live score of a pain point, or undefined. */
+  get(id: string): Score | undefined {
+    const sc = this.byId.get(id);
+    return sc !== undefined && sc.live ? sc : undefined;
+  }
+
+  /** The score of a pain point, made live (empty) if it was not. */
+  take(sc: Score): Score {
+    if (!sc.live) {
+      sc.live = true;
+      sc.sum = 0;
+      sc.ev = [];
+      sc.factor = 1;
+      this.live.push(sc);
+    }
+    return sc;
+  }
 }
 
 /** The generic pain point that other, specific ones beat when both fire. */
@@ -136,9 +193,13 @@ interface TrieNode {
 
 const newNode = (): TrieNode => ({ next: new Map(), prefixes: new Map(), entries: [] });
 
-/** The first three UTF-16 units of a word as one number (no string is built), or -1 if shorter. */
+/**
+ * A small integer from the first three UTF-16 units of a word (no string is built), or -1 if shorter.
+ * Different starts may share a key (the list under a key is checked with startsWith); the key stays a
+ * small integer, so the lookup allocates nothing.
+ */
 function key3(w: string): number {
-  return w.length < 3 ? -1 : (w.charCodeAt(0) * 65536 + w.charCodeAt(1)) * 65536 + w.charCodeAt(2);
+  return w.length < 3 ? -1 : (((w.charCodeAt(0) * 31 + w.charCodeAt(1)) * 31 + w.charCodeAt(2)) & 0x3fffffff);
 }
 
 /** Collects every entry of the trie that ends on a word, walking from `node` over tokens[j…]. */
@@ -173,7 +234,7 @@ function collect(node: TrieNode, tokens: Token[], j: number, out: Entry[]): void
     if (list !== undefined) for (const [p, child] of list) if (w.startsWith(p)) for (const e of child.entries) out.push(e);
   }
 }
-/** Entries found at one word (reused: tag() runs one text at a time). */
+/** Entries found in one text, word after word (reused: tag() runs one text at a time). */
 const FOUND: Entry[] = [];
 const NEGATORS = new Set(['no', 'not', 'never', 'without', 'zero', "didn't", 'didnt', "wasn't", 'wasnt', "isn't", 'isnt', 'nothing']);
 
@@ -443,10 +504,13 @@ const CUE_SEEN = new Uint32Array(PAIN_CUES.length);
 /** All groups of each pattern. */
 const CUE_FULL = Uint32Array.from(PAIN_CUES, (c) => (1 << c.groups.length) - 1);
 /** Vocabulary flag bits (sentiment.ts registerWordFlags): a cue trigger word; the first word of a term. */
-const FLAGS_AT = reserveWordFlags(2);
+const FLAGS_AT = reserveWordFlags(3);
 const CUE_BIT = 1 << FLAGS_AT;
 const TERM_BIT = 1 << (FLAGS_AT + 1);
+/** A word of NEGATORS. */
+const NEG_BIT = 1 << (FLAGS_AT + 2);
 registerWordFlags(CUE_TRIGGERS.keys(), CUE_BIT);
+registerWordFlags(NEGATORS, NEG_BIT);
 
 /**
  * Cues that name a failed action ("can't book", "won't refund"): the action's verb decides the pain
@@ -527,8 +591,8 @@ interface FoundCue {
 function painCues(text: string, tokens: Token[], lowerText: string | undefined): FoundCue[] | null {
   const touched = CUE_TOUCHED;
   const run = CUE_TO_RUN;
-  touched.length = 0;
-  run.length = 0;
+  if (touched.length !== 0) touched.length = 0;
+  if (run.length !== 0) run.length = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     if (t.entry === undefined || (t.entry.flags & CUE_BIT) === 0) continue;
@@ -586,8 +650,11 @@ const HASHTAG_MIN_LENGTH = 4;
 /** Only clear terms count inside a hashtag. */
 const HASHTAG_MIN_WEIGHT = 1.5;
 
-/** Entries of the longest terms glued at the start and at the end of a hashtag ("#3hourdelay" → delay). */
-function hashtagEntries(glued: Map<string, Entry[]>, w: string, out: Entry[]): void {
+/**
+ * Entries of the longest terms glued at the start and at the end of a hashtag ("#3hourdelay" → delay),
+ * appended to `out` (whose entries from index `from` on are this word's).
+ */
+function hashtagEntries(glued: Map<string, Entry[]>, w: string, out: Entry[], from: number): void {
   const whole = glued.get(w);
   if (whole !== undefined) {
     for (const e of whole) out.push(e);
@@ -602,7 +669,7 @@ function hashtagEntries(glued: Map<string, Entry[]>, w: string, out: Entry[]): v
   for (let p = w.length - 1; p >= HASHTAG_MIN_LENGTH; p--) {
     const tail = glued.get(w.slice(w.length - p));
     if (tail === undefined) continue;
-    for (const e of tail) if (!out.includes(e)) out.push(e);
+    for (const e of tail) if (!out.includes(e, from)) out.push(e);
     break;
   }
 }
@@ -621,6 +688,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
   const requireComplaint = options.requireComplaint !== false;
   const root = newNode();
   const ids: string[] = [];
+  const table = new ScoreTable(ids);
   const add = (id: string, term: string, weight: number): void => {
     const words = termWords(term.replace(/\*$/, ''));
     if (words.length === 0) return;
@@ -654,7 +722,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
     else {
       const problem = words.some((w) => (wordValence(w) ?? 0) < 0);
       const negatable = problem && !words.some((w) => ABSENCE_IS_PROBLEM.has(w)) && !NEGATORS.has(words[0] as string);
-      node.entries.push({ id, weight, term: term.replace(/\*$/, '').trim().toLowerCase(), problem, negatable });
+      node.entries.push({ id, weight, term: term.replace(/\*$/, '').trim().toLowerCase(), problem, negatable, slot: table.slot(id) });
     }
   };
   for (const [id, terms] of Object.entries(DEFAULT.categories)) {
@@ -682,6 +750,8 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
     for (const [w, child] of node.next) gather(child, [...words, w]);
   };
   gather(root, []);
+  // Ranks are known now that every id is in.
+  for (const id of ids) table.slot(id).rank = ids.indexOf(id);
   // The scanner marks the words that start a term, so other words skip the lookup.
   registerWordFlags(root.next.keys(), TERM_BIT);
 
@@ -702,9 +772,11 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       const praiseMention = positive && !hasComplaint;
       // An information question ("is there wifi on board?") counts only words that name a problem.
       const question = sentiment.infoQuestion && cues === null;
-      const scores = new Map<string, Score>();
+      const scores = table;
+      scores.clear();
+      // Entries of every word of the text go into one array (emptied once per text, not per word).
       const found = FOUND;
-      found.length = 0;
+      if (found.length !== 0) found.length = 0;
       let seg = 0;
       // Index (in words) of the last negator in the current clause, for the 3-word negation scope.
       let wordNo = 0;
@@ -717,18 +789,19 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         }
         wordNo++;
         const w0 = t0.text;
-        if (NEGATORS.has(w0)) lastNegator = wordNo;
-        found.length = 0;
+        if (t0.entry !== undefined ? (t0.entry.flags & NEG_BIT) !== 0 : NEGATORS.has(w0)) lastNegator = wordNo;
+        const from = found.length;
         collectRoot(root, tokens, i, found);
-        if (found.length === 0 && t0.tag) hashtagEntries(glued, w0, found);
-        if (found.length === 0) continue;
+        if (found.length === from && t0.tag) hashtagEntries(glued, w0, found, from);
+        if (found.length === from) continue;
         const at = t0.index;
         while (seg < segments.length - 1 && at >= (segments[seg] as Segment).end) seg++;
         const clauseSeg = segments[seg] as Segment;
         const clause = clauseSeg.sum;
         const clauseNegative = clause < -0.5;
         const negated = wordNo - lastNegator <= 3;
-        for (const e of found) {
+        for (let f = from; f < found.length; f++) {
+          const e = found[f] as Entry;
           if (requireComplaint) {
             // "no delay at all", "never late", "wasn't rude": the problem is denied.
             if (negated && e.negatable) continue;
@@ -740,8 +813,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
             if (question && !e.problem && !clauseNegative) continue;
           }
           const w = e.weight * (clauseNegative ? 1.2 : 1);
-          let cur = scores.get(e.id);
-          if (!cur) scores.set(e.id, (cur = { sum: 0, ev: [], factor: 1 }));
+          const cur = scores.take(e.slot);
           if (!hasTerm(cur.ev, e.term)) {
             cur.sum += w;
             cur.ev.push([e.term, w]);
@@ -752,7 +824,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       const problemSign = overallNegative || hasComplaint || sentiment.negWords < 0 || sentiment.bareNegators > 0;
       // Complaint cues ("on hold", "missed connection") point to pain points of their own; they count
       // half when words already name the problem ("waiting for my refund" is about the refund).
-      const cueFactor = scores.size > 0 ? 0.5 : 1;
+      const cueFactor = scores.live.length > 0 ? 0.5 : 1;
       const sentCues = sentiment.complaints;
       const nCues = sentCues.length + (cues === null ? 0 : cues.length);
       // A complaint cue outside praise ("@shop great service, delivered in 2 days" has none).
@@ -795,8 +867,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         for (const [id, w0] of list) {
           // Except failures of contact (on hold, hung up, no reply): those are the complaint itself.
           const w = id === 'customer-service' ? w0 * 1.5 : SPECIFIC_CUES.has(cue.name) ? w0 : w0 * cueFactor;
-          let cur = scores.get(id);
-          if (!cur) scores.set(id, (cur = { sum: 0, ev: [], factor: 1 }));
+          const cur = scores.take(scores.slot(id));
           if (!hasTerm(cur.ev, term)) {
             cur.sum += w;
             cur.ev.push([term, w]);
@@ -808,22 +879,22 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       // mention addressed to the brand that names no specific problem is a complaint about how the
       // brand treats its customers: customer-service, with the negative words as evidence.
       let strong = false;
-      for (const v of scores.values()) if (v.sum >= 1) strong = true;
+      for (const v of scores.live) if (v.sum >= 1) strong = true;
       let weakBest: Score | undefined;
-      let weakBestId = '';
       if (!strong) {
-        for (const [id, v] of scores) if (id !== GENERIC && v.sum >= WEAK_BEST && (weakBest === undefined || v.sum > weakBest.sum)) {
-          weakBest = v;
-          weakBestId = id;
-        }
+        for (const v of scores.live) if (v.id !== GENERIC && v.sum >= WEAK_BEST && (weakBest === undefined || v.sum > weakBest.sum)) weakBest = v;
       }
       const complaint = overallNegative || (problemSign && liveComplaint);
       if (!strong && weakBest !== undefined && complaint) {
-        scores.set(weakBestId, { sum: 1, ev: weakBest.ev, factor: 1 });
+        weakBest.sum = 1;
+        weakBest.factor = 1;
       } else if (!strong && complaint && addressesBrand(text, tokens)) {
         const cs = scores.get('customer-service');
         const ev = cs ? cs.ev.map(([t]) => t) : [...sentCues, ...(cues ?? [])].map((c) => c.name).slice(0, 3);
-        scores.set('customer-service', { sum: 1, ev: (ev.length > 0 ? ev : ['complaint to the brand']).map((t) => [t, 1]), factor: 1 });
+        const fallback = scores.take(scores.slot('customer-service'));
+        fallback.sum = 1;
+        fallback.ev = (ev.length > 0 ? ev : ['complaint to the brand']).map((t) => [t, 1]);
+        fallback.factor = 1;
       }
       // A specific problem (lost bag, cancellation, delay, rude staff…) beats the generic
       // customer-service when both fire, unless the text is about the service interaction itself
@@ -835,7 +906,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       if (contact && waiting) waiting.factor *= 0.5;
       if (cs && !contact && !cs.ev.some((x) => x[1] >= INTERACTION_WEIGHT)) {
         let specific = 0;
-        for (const [id, v] of scores) if (id !== GENERIC && v.sum > specific) specific = v.sum;
+        for (const v of scores.live) if (v.id !== GENERIC && v.sum > specific) specific = v.sum;
         if (specific >= 2.5) cs.factor *= GENERIC_DEMOTION;
       }
       // Failing to reach the service, or a service interaction named with some strength (ERRAND_SERVICE),
@@ -849,8 +920,9 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         }
       }
       const tags: PainPointTag[] = [];
+      const ranks: number[] = [];
       const minSum = problemSign || !requireComplaint ? 1 : MIN_WITHOUT_PROBLEM;
-      for (const [id, { sum, ev, factor }] of scores) {
+      for (const { id, rank, sum, ev, factor } of scores.live) {
         if (sum < minSum) continue;
         sortByWeight(ev);
         // Strength = the TOP_EVIDENCE strongest pieces: many weak words do not outweigh one clear one.
@@ -861,8 +933,22 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         const evidence: string[] = [];
         for (const x of ev) evidence.push(x[0]);
         tags.push({ id, evidence, score: Math.round((1 - Math.exp(-top / 3)) * 1000) / 1000 });
+        ranks.push(rank);
       }
-      if (tags.length > 1) tags.sort((a, b) => b.score - a.score || ids.indexOf(a.id) - ids.indexOf(b.id));
+      // Strongest first, ties in `ids` order (insertion sort: a few tags, no comparator calls).
+      for (let k = 1; k < tags.length; k++) {
+        const x = tags[k] as PainPointTag;
+        const xr = ranks[k] as number;
+        let j = k;
+        for (; j > 0; j--) {
+          const y = tags[j - 1] as PainPointTag;
+          if (!(x.score > y.score || (x.score === y.score && xr < (ranks[j - 1] as number)))) break;
+          tags[j] = y;
+          ranks[j] = ranks[j - 1] as number;
+        }
+        tags[j] = x;
+        ranks[j] = xr;
+      }
       return tags;
     },
   };
