@@ -12,6 +12,7 @@
  *   service's languageHint is used if given, else 'und'.
  * Codes are ISO 639-1 where one exists, else ISO 639-3.
  */
+import { createRequire } from 'node:module';
 import { francAll } from 'franc';
 import { lexiconWords, registerWordFlags, reserveWordFlags } from './sentiment.js';
 import type { Token } from './sentiment.js';
@@ -47,7 +48,7 @@ const EN_COMMON = new Set(
     'late delayed cancelled canceled lost broken fixed working work update issue problem day night morning ' +
     'please sorry yes okay ok lol wow seriously literally nothing something everything anyone someone nobody ' +
     'why what how when where who which if because about after before over under into through while until ' +
-    'be was will an on in so me he her him do no i a us our ours yours mine myself our your their').split(' '),
+    'be was will an on in so me he her him do no i a us our ours yours mine myself our your their once twice').split(' '),
 );
 /**
  * Candidate groups for Latin-script text that is not clearly English: franc's cost grows with the
@@ -102,6 +103,12 @@ const flag = (w: string, bit: number): void => {
 for (const w of EN_FUNCTION) flag(w, EN_WORD);
 for (const w of EN_COMMON) flag(w, EN_WORD);
 for (const w of lexiconWords()) flag(w, LEX_WORD);
+// The default pain-point vocabulary (written by the team) is English customer-experience language
+// ("declined", "checkout", "parcel", "refund"…): its words count like lexicon words, so a short
+// complaint made of them is English without asking franc, which calls "Card declined twice at
+// checkout" Romanian.
+const PAIN_VOCABULARY = (createRequire(import.meta.url)('./lexicons/pain-points.json') as { categories: Record<string, Record<string, number>> }).categories;
+for (const terms of Object.values(PAIN_VOCABULARY)) for (const t of Object.keys(terms)) for (const w of t.toLowerCase().match(/[\p{L}']+/gu) ?? []) flag(w, LEX_WORD);
 MARKER_LANGS.forEach((lang, k) => {
   for (const w of MARKERS[lang] as Set<string>) flag(w, 1 << (MARK_SHIFT + k));
 });

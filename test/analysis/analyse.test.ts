@@ -176,6 +176,15 @@ describe('toScoreRecord', () => {
     expect(rec.brands).toEqual([{ name: 'Acme', sentiment: null }]);
   });
 
+  it('scores short English complaints made of customer-experience words (no service hint), still not Spanish', () => {
+    for (const text of ['Card declined twice at checkout', 'Parcel missing, tracking frozen since Monday', 'Subscription renewal charged twice', 'Refund pending, courier lost parcel']) {
+      const res = run(text);
+      expect(res.language, text).toBe('en');
+      expect(res.sentiment, text).not.toBeNull();
+    }
+    expect(run('Mi pedido llegó tarde otra vez y nadie responde').language).toBe('es');
+  });
+
   it('the analyser reports its version', () => {
     expect(analyser.version).toBe(ANALYSER_VERSION);
   });
