@@ -268,7 +268,8 @@ const NEGATORS = new Set(['no', 'not', 'never', 'without', 'zero', "didn't", 'di
  * | thanks for not     | "thanks for not responding", "thx for ignoring me", "thanks for      |
  * |                    | making me wait", "thanks for the generic response"                   |
  * | staff attitude     | "the driver was so rude", "unhelpful agents", "the teller laughed at |
- * |                    | me", "the manager raised his voice"                                  |
+ * |                    | me", "the manager raised his voice", "train your staff", "retrain    |
+ * |                    | the drivers"                                                         |
  * | bad product        | "horrible flight", "the food was stale"                              |
  * | hung up, on hold   | "keeps hanging up", "cut me off", "been holding for 40 minutes"      |
  * | missed connection, | "going to miss my connection", "not getting home until midnight",   |
@@ -382,6 +383,7 @@ const CUE_DEFS: Array<{ name: string; patterns: Array<[string, string[] | string
       [`${PERSON}s? (?:[\\w']+ ){0,4}?(?:was|were|is|are|been|being|acted|seemed|got|so|very) (?:so |very |extremely |really |incredibly |just |super |completely |totally |beyond |being )?${ATTITUDE}`, [PERSON_WORDS, ['rude', 'nasty', 'unprofessional', 'pathetic', 'incompetent', 'clueless', 'useless', 'unhelpful', 'lazy', 'hostile', 'condescending', 'dismissive', 'apathetic', 'arrogant', 'aggressive', 'impatient', 'disrespectful', 'unfriendly', 'careless', 'grumpy', 'snippy', 'snotty', 'impolite', 'obnoxious', 'belligerent', 'insulting', 'helpful', 'friendly', 'joke']]],
       [`${ATTITUDE} (?:[\\w']+ )?${PERSON}s?\\b`, [PERSON_WORDS, ['rude', 'nasty', 'unprofessional', 'pathetic', 'incompetent', 'clueless', 'useless', 'unhelpful', 'lazy', 'hostile', 'condescending', 'dismissive', 'apathetic', 'arrogant', 'aggressive', 'impatient', 'disrespectful', 'unfriendly', 'careless', 'grumpy', 'snippy', 'snotty', 'impolite', 'obnoxious', 'belligerent', 'insulting', 'helpful', 'friendly', 'joke']]],
       [`${PERSON}s? (?:[\\w']+ ){0,3}?(?:yelled|screamed|shouted|laughed at (?:me|us|my|our|her|him|them)|rolled (?:her|his|their) eyes|walked (?:away|off)|wandered off|argued|snapped|swore|cursed|lied|smirked|scoffed|was on (?:her|his) phone|talked down|raised (?:her|his) voice|refused to)`, [PERSON_WORDS, ['yelled', 'screamed', 'shouted', 'laughed', 'rolled', 'walked', 'wandered', 'argued', 'snapped', 'swore', 'cursed', 'lied', 'smirked', 'scoffed', 'phone', 'talked', 'raised', 'refused']]],
+      [`(?:(?:train|teach|educate|coach) (?:your|ur)|retrain(?: your| ur| the| these| those)?) (?:[\\w']+ )?${PERSON}s?\\b`, [['train', 'retrain', 'teach', 'educate', 'coach'], PERSON_WORDS]],
     ],
     turnsPraise: true,
   },

@@ -203,6 +203,8 @@ describe('repeating oneself, recurring problems, hoping for a reply, too few sta
     ['@insurer still hoping to hear back from someone about my claim', 'customer-service', 'nobody answers'],
     ['@supermarket only one cashier working on a Saturday', 'waiting-time', 'understaffed'],
     ['@bank just one teller open at lunchtime', 'waiting-time', 'understaffed'],
+    ['@courier please retrain your drivers', 'staff-behaviour', 'staff attitude'],
+    ['@shop train your staff, seriously', 'staff-behaviour', 'staff attitude'],
   ])('%s → %s (evidence "%s")', (text, id, evidence) => {
     expect(top(text)).toMatchObject({ id, evidence: expect.arrayContaining([evidence]) });
   });
@@ -210,6 +212,11 @@ describe('repeating oneself, recurring problems, hoping for a reply, too few sta
   it('"as usual" makes a flat statement a complaint, but not praise', () => {
     expect(ids('@shop same old excuses from your store').length).toBeGreaterThan(0);
     expect(ids('@foodapp great service as usual, thanks!')).toEqual([]);
+  });
+
+  it('"train your staff" is a complaint about staff; a train\'s staff is not', () => {
+    expect(ids('@railco the train staff were lovely')).toEqual([]);
+    expect(ids('@railco on the train the driver was great')).toEqual([]);
   });
 });
 
