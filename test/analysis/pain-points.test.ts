@@ -228,3 +228,22 @@ describe('an errand named beside the service it was brought to', () => {
     expect(top('@cinema my booking shows the wrong date again')?.id).toBe('booking');
   });
 });
+
+describe('being a customer is not a customer-service complaint', () => {
+  it.each([
+    'Charged me twice and raised my price, worst month as a customer in five years',
+    'As a customer I expected better: the parcel arrived broken',
+    'customer since 2015 and the app still crashes every time I open it',
+  ])('%s: no customer-service tag', (text) => {
+    expect(ids(text)).not.toContain('customer-service');
+    expect(ids(text).length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['customer service hung up on me twice today', 'customer-service'],
+    ['the customer rep promised a callback that never came', 'customer-service'],
+    ['your customer support is a joke, the parcel is still lost', 'customer-service'],
+  ])('%s → %s', (text, id) => {
+    expect(ids(text)).toContain(id);
+  });
+});
