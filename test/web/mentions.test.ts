@@ -48,6 +48,14 @@ describe(`mentions explorer (${DB_KIND})`, () => {
       url = $('#next-page').attr('href') ?? null;
     }
     expect(count).toBe(total);
+    if (seen.length !== total) {
+      // Name what went missing and where it sits in the full newest-first order (page boundaries are
+      // at multiples of 100), so a failure says whether the cursor or the refresh lost it.
+      const all = (await db.query<{ id: number; published_at: Date }>('select id, published_at from mentions where duplicate_of is null order by published_at desc, id desc')).rows;
+      const missing = all.map((r, i) => ({ i, id: r.id, at: r.published_at.toISOString() })).filter((r) => !seen.includes(r.id));
+      const effective = (await db.query<{ n: number }>('select count(*)::int as n from mention_effective where brand_id = 0')).rows[0]!.n;
+      expect.fail(`saw ${seen.length} of ${total} mentions (mention_effective holds ${effective} for all brands); missing: ${JSON.stringify(missing)}`);
+    }
     expect(seen).toHaveLength(total);
     expect(new Set(seen).size).toBe(total);
     expect(seen).not.toContain(ids.duplicateId);
