@@ -249,7 +249,7 @@ export interface Cue {
  */
 export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\b(?:on|been on|put (?:me |us )?on|placed on) hold\b/g, -3, 'on hold', ['hold']],
-  [/\bhung up\b|\bhangs? up on\b|\bcall (?:got |was )?dropped\b/g, -3, 'hung up', ['hung', 'hang', 'hangs', 'dropped']],
+  [/\bhung up\b|\bhang(?:s|ing)? up on\b|\b(?:and|then|just) hangs? up\b|\bcall (?:got |was )?dropped\b/g, -3, 'hung up', ['hung', 'hang', 'hangs', 'hanging', 'dropped']],
   [/\bno (?:one|body)\b|\bnobody\b/g, -2, 'no one', ['no', 'nobody']],
   [/\bno (?:reply|replies|response|answer|help|callback|call back|update|updates|info|information|communication|explanation|notice|notification|email|compensation|refund|apology|resolution|way)\b/g, -2.5, 'no response', ['no']],
   [/\bstill (?:waiting|no\b|not\b|nothing|haven'?t|hasn'?t|can'?t|cannot|don'?t|doesn'?t|didn'?t|isn'?t|stuck|on hold|broken|down\b|missing|charging|charged|unable|pending|sitting|here)/g, -3, 'still waiting', ['still']],
@@ -269,7 +269,7 @@ export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\b(?:charged|billed) (?:me |us )?(?:twice|double|again|extra|without)\b|\bdouble[- ]charged\b/g, -3, 'charged twice', ['charged', 'billed', 'double']],
   [/\b(?:let (?:me|us) down|fed up|sick of|tired of|had enough|so done with|done with you|lost a customer|lost my business)\b/g, -3, 'fed up', ['let', 'fed', 'sick', 'tired', 'enough', 'done', 'lost']],
   [/\b(?:do better|step up your game|get (?:it|your act) together|sort it out|fix (?:it|this|your)|get your shit together)\b/g, -2.5, 'do better', ['better', 'step', 'together', 'sort', 'fix']],
-  [/\bthanks? for (?:the |your )?(?:lack|vague|useless|canned|copy|non-?answer|nothing|letting)|\bthanks a lot\b(?=.{0,3}$)|\bthanks? (?:a lot )?for nothing\b|\bthanks for (?:the|nothing) (?:help\b)?(?=.*\b(?:not|never|no)\b)/g, -4, 'thanks for nothing', ['nothing', 'thanks', 'thank']],
+  [/\bthanks? for (?:the |your )?(?:lack|vague|useless|canned|copy|non-?answer|nothing|letting)|\bthanks a lot\b(?=.{0,3}$)|\b(?:thanks?|thx|thanx) (?:a lot )?for nothing\b|\bthanks for (?:the|nothing) (?:help\b)?(?=.*\b(?:not|never|no)\b)/g, -4, 'thanks for nothing', ['nothing', 'thanks', 'thank']],
   [/\bwhat(?:'s| is) (?:going on|the deal|up with|the point|happening)\b|\bseriously\?/g, -1.5, "what's going on", ['what', 'what\'s', 'whats', 'seriously']],
   [/\b(?:trying|tried|try) to (?:reach|call|get (?:through|a hold|ahold|someone)|contact|speak|talk|get a refund|cancel)/g, -1.5, 'trying to reach', ['try', 'trying', 'tried']],
   [/\b(?:any|an) (?:update|news|word)\b.{0,20}\?/g, -1, 'any update', ['update', 'updates', 'news', 'word']],
@@ -289,6 +289,14 @@ export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\bno (?!problem|problems|worries|issue|issues|delay|delays|doubt|matter|complaints|hassle|fees?|charge|wait|waiting|questions|need|way|longer|one|body|reply|replies|response|answer|help|update|updates|info|information|solution|service|wifi)[a-z]{3,}\b/g, -1, 'no x', ['no']],
   [/\b(?:changed|switched|moved|rebooked|downgraded|bumped|cancell?ed|reassigned) (?:my|our|me|us)\b/g, -1.5, 'changed my', ['changed', 'switched', 'moved', 'rebooked', 'downgraded', 'bumped', 'cancelled', 'canceled', 'reassigned']],
   [/\bhow (?:could|can|dare) (?:you|they|u)\b|\bhow do (?:you|they|u) (?:lose|lost|not|expect|manage|justify|sleep|call)\b/g, -2, 'how could you', ['how']],
+  // Disappointment: "better" (+2) is cancelled, the rest is the complaint.
+  [/\b(?:expected|expect|expecting|hoped for|anticipated) (?:so |much |a lot |a little |far |way |a bit )?better\b|\bcould(?:'ve| have) been (?:a lot |much |so much |way |far |a bit )?better\b/g, -4.5, 'expected better', ['better']],
+  [/\bnot what (?:i|we) (?:paid|asked|ordered|signed up|was promised|were promised) for\b|\bexpected (?:so |much |a lot |way |far )?more(?= from| of|\s*[.!,:;]|\s*$)/g, -3, 'not what i paid for', ['paid', 'asked', 'ordered', 'signed', 'promised', 'expected']],
+  [/\b(?:keeps?|kept) (?:on )?(?:logging|signing|kicking|throwing|booting|locking|knocking) (?:me |us )?out\b|\b(?:logs|logged|signs|signed|kicks|kicked|throws|threw|boots|booted|locks|locked|knocks|knocked) (?:me|us) (?:right )?out\b|\blocked out of (?:my|our|the)\b/g, -2.5, 'logs me out', ['logs', 'logged', 'logging', 'signs', 'signed', 'signing', 'kicks', 'kicked', 'kicking', 'throws', 'threw', 'throwing', 'boots', 'booted', 'booting', 'locks', 'locked', 'locking', 'knocks', 'knocked', 'knocking']],
+  [/\b(?:closed|marked) (?:my |our |the |this |a )?(?:\w+ )?(?:as (?:resolved|solved|complete|completed|closed|done) )?without\b/g, -3, 'closed without fixing', ['closed', 'marked']],
+  [/\bwithout (?:any |an? |my |our |the |even |so much as )*(?:answer|explanation|response|reply|refund|notice|warning|notification|apology|compensation|resolution|solution|fixing|resolving|solving|explaining|telling|notifying|informing|contacting|consent|permission|being (?:told|notified|informed|contacted))\b/g, -2.5, 'without an answer', ['without']],
+  // A wish for what did not happen: the praise word (+2…+3) is cancelled, the rest is the complaint.
+  [/\bwould(?:'ve| have)?(?: sure| really)?(?: have)?(?: been| be) (?:nice|great|good|helpful|lovely)(?: if| to| of you)\b|\bwoulda been (?:nice|great|good)\b/g, -5, 'would be nice', ['would', 'would\'ve', 'woulda']],
   [/\?!|!\?/g, -1, '?!', ['#bang']],
 ];
 

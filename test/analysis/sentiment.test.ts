@@ -33,6 +33,40 @@ describe('English sentiment for customer text', () => {
     expect(label(text)).toBe(want);
   });
 
+  // Complaints stated in customer-experience language with no negative word, across domains,
+  // beside look-alikes that must stay positive or neutral.
+  it.each([
+    // disappointment
+    ['I expected better', 'negative'],
+    ['As a customer I expected better: the parcel arrived broken', 'negative'],
+    ['Honestly the onboarding could have been a lot better', 'negative'],
+    ['The meal kit was not what I paid for', 'negative'],
+    ['Paid for premium support and expected more from you.', 'negative'],
+    ['The new release is better than I expected, great work', 'positive'],
+    ['Paid for my order in the app and it came right away, lovely', 'positive'],
+    // sessions that end by themselves
+    ['The app logs me out every day', 'negative'],
+    ['Your banking app keeps logging me out', 'negative'],
+    ['The game kicked me out in the middle of a match', 'negative'],
+    ['Locked out of my account after the password reset', 'negative'],
+    ['How do I log out of the app on my old phone?', 'neutral'],
+    // closed without a fix or an answer
+    ['Support closed my ticket without fixing anything', 'negative'],
+    ['The carrier marked my claim as resolved without a refund', 'negative'],
+    ['They moved my appointment without any notice', 'negative'],
+    ['The courier delivered without any problem, thanks', 'positive'],
+    ['The refund came through without me even asking, thank you', 'positive'],
+    // wishes for what did not happen
+    ['It would be nice if someone answered the phone', 'negative'],
+    ['Would have been nice of you to tell us the store was closed', 'negative'],
+    ['Thanks for the quick fix, would love to order again', 'positive'],
+    // hanging up, thanks for nothing
+    ['Called the helpline three times and it just hangs up', 'negative'],
+    ['thx for nothing', 'negative'],
+  ])('complaint language: %s → %s', (text, want) => {
+    expect(label(text)).toBe(want);
+  });
+
   it('caps and elongation strengthen the score', () => {
     const plain = a.analyse({ text: 'the support was bad today' }).sentiment.score as number;
     const loud = a.analyse({ text: 'the support was BAD today' }).sentiment.score as number;
