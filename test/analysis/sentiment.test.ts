@@ -63,6 +63,24 @@ describe('English sentiment for customer text', () => {
     // hanging up, thanks for nothing
     ['Called the helpline three times and it just hangs up', 'negative'],
     ['thx for nothing', 'negative'],
+    // leaving
+    ["I'll never order from that kitchen again", 'negative'],
+    ['This is the last time I use your app', 'negative'],
+    ['Taking my business elsewhere after this', 'negative'],
+    ['Time to look for another bank', 'negative'],
+    ['I will never forget how kind the nurse was, thank you', 'positive'],
+    // waiting and queues
+    ['On hold for over an hour with my internet provider', 'negative'],
+    ['Long line at the pharmacy and only one cashier', 'negative'],
+    ['Dinner delivered in less than an hour, amazing', 'positive'],
+    // nobody there, nothing working
+    ['Hello? Is anyone there?', 'negative'],
+    ['Emailed the landlord portal twice to no avail', 'negative'],
+    ['I have not been able to log in all morning', 'negative'],
+    ['The printer driver does not seem to work', 'negative'],
+    ['Could you at least send me a tracking number?', 'negative'],
+    ['You owe me a refund for the cancelled class', 'negative'],
+    ['The chat agent was deplorable', 'negative'],
   ])('complaint language: %s → %s', (text, want) => {
     expect(label(text)).toBe(want);
   });
