@@ -67,6 +67,8 @@ describe('English sentiment for customer text', () => {
     ["I'll never order from that kitchen again", 'negative'],
     ['This is the last time I use your app', 'negative'],
     ['Taking my business elsewhere after this', 'negative'],
+    ['We will never go back to that gym', 'negative'],
+    ['I never use cash at the store', 'neutral'],
     ['Time to look for another bank', 'negative'],
     ['I will never forget how kind the nurse was, thank you', 'positive'],
     // waiting and queues
