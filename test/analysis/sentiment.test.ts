@@ -83,6 +83,24 @@ describe('English sentiment for customer text', () => {
     ['Could you at least send me a tracking number?', 'negative'],
     ['You owe me a refund for the cancelled class', 'negative'],
     ['The chat agent was deplorable', 'negative'],
+    // waiting, repeating failures, faint praise
+    ['Why am I charged a fee for paper statements?', 'negative'],
+    ['The checkout page takes forever', 'negative'],
+    ['Been on the phone with the insurer for hours', 'negative'],
+    ['The battery lasts for days', 'neutral'],
+    ['The best the agent could do was a voucher', 'negative'],
+    ['The clerk was less than helpful', 'negative'],
+    ['They said there was nothing they could do', 'negative'],
+    ['The streaming app keeps crashing', 'negative'],
+    ['The portal keeps asking me to verify my email', 'negative'],
+    ['Our kids keep asking to go back, best holiday ever', 'positive'],
+    ['Keep up the good work', 'positive'],
+    ['Drove to the branch only to find it closed', 'negative'],
+    ['Do you even read these messages?', 'negative'],
+    ['Come on, the courier was due yesterday', 'negative'],
+    ['Come on in, the new cafe is open', 'neutral'],
+    ['I have yet to receive my replacement card', 'negative'],
+    ['This is getting old, third outage this week', 'negative'],
   ])('complaint language: %s → %s', (text, want) => {
     expect(label(text)).toBe(want);
   });
