@@ -255,8 +255,8 @@ export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\bstill (?:waiting|no\b|not\b|nothing|haven'?t|hasn'?t|can'?t|cannot|don'?t|doesn'?t|didn'?t|isn'?t|stuck|on hold|broken|down\b|missing|charging|charged|unable|pending|sitting|here)/g, -3, 'still waiting', ['still']],
   [/\bwhere(?:'s| is| are| the hell is)? (?:my|our)\b/g, -2.5, 'where is my', ['where', 'where\'s', 'wheres']],
   [/\bwhy (?:is|are|was|were|do|does|did|would|am|has|have|should|must|can'?t|won'?t|isn'?t|aren'?t|hasn'?t|haven'?t|don'?t|doesn'?t|didn'?t|cant|wont|the hell|on earth)\b/g, -1.5, 'why', ['why']],
-  [/(?<!\b(?:within|only|just) )\b(?:\d+|two|three|four|five|six|several|multiple|many) ?\+? ?(?:hours?|hrs?|days?|weeks?|months?)\b/g, -1.5, 'n hours', ['#digit', 'hour', 'hours', 'hr', 'hrs', 'day', 'days', 'week', 'weeks', 'month', 'months']],
-  [/(?<!\b(?:within|only|just) )\b(?:\d+|two|three|four|five|45|30|20) ?(?:mins?|minutes?)\b/g, -1, 'n minutes', ['#digit', 'min', 'mins', 'minute', 'minutes']],
+  [/\b(?:\d+|two|three|four|five|six|several|multiple|many)(?<!\b(?:within|only|just) \w+) ?\+? ?(?:hours?|hrs?|days?|weeks?|months?)\b/g, -1.5, 'n hours', ['#digit', 'hour', 'hours', 'hr', 'hrs', 'day', 'days', 'week', 'weeks', 'month', 'months']],
+  [/\b(?:\d+|two|three|four|five|45|30|20)(?<!\b(?:within|only|just) \w+) ?(?:mins?|minutes?)\b/g, -1, 'n minutes', ['#digit', 'min', 'mins', 'minute', 'minutes']],
   [/\bmissed (?:my |our |the |a )?(?:connection|connecting|flight|delivery|appointment|train|meeting|deadline|event)/g, -3, 'missed connection', ['missed']],
   [/\b(?:can'?t|cannot|couldn'?t|unable to|impossible to|(?:haven'?t|hasn'?t|have not|has not|wasn'?t|weren'?t|not) (?:been )?able to) (?:get (?:through|a hold|ahold|anyone|someone|an answer|a refund|help)|reach|contact|talk to|speak to|log ?in|sign ?in|access|login|check ?in|book|pay|cancel|change|find|use|open|load|connect)/g, -3, "can't get through", ['can\'t', 'cant', 'cannot', 'couldn\'t', 'couldnt', 'unable', 'impossible', 'able']],
   [/\b(?:doesn'?t|does not|won'?t|will not|isn'?t|is not|not|never|didn'?t|did not|still not|wasn'?t|hasn'?t|haven'?t) (?:seem to (?:be )?|even |really |actually )?(?:work|working|load|loading|arrive|arrived|show(?:n|ed)? up|showing|come|came|get delivered|been delivered|delivered|received|refunded|fixed|resolved|answered|responded|returned|called back|processed|honou?red|turned up)\b/g, -3, "doesn't work", ['#neg', 'not', 'never']],
@@ -428,13 +428,23 @@ const NO_PATTERNS: number[] = [];
 const DIGIT_PATTERNS: number[] = [];
 const NEG_PATTERNS: number[] = [];
 
+/** Marks patterns to run: each index once in `run`, listed in MARKED (so a call visits only those). */
+function markAll(run: Uint8Array, list: number[]): void {
+  for (const idx of list) {
+    if (run[idx] === 0) {
+      run[idx] = 1;
+      MARKED.push(idx);
+    }
+  }
+}
+
 /** Marks the patterns a word enables (its own triggers, '#digit', '#neg'). */
 function markTriggers(run: Uint8Array, w: string, info: WordInfo | undefined): void {
-  if (info !== undefined && info.triggers !== undefined) for (const idx of info.triggers) run[idx] = 1;
+  if (info !== undefined && info.triggers !== undefined) markAll(run, info.triggers);
   const c0 = w.charCodeAt(0);
-  if (c0 >= 48 && c0 <= 57) for (const idx of DIGIT_PATTERNS) run[idx] = 1;
+  if (c0 >= 48 && c0 <= 57) markAll(run, DIGIT_PATTERNS);
   if (w.charCodeAt(w.length - 1) === 116 /* t */ && (w.endsWith("n't") || (w.endsWith('nt') && info !== undefined && info.negator)))
-    for (const idx of NEG_PATTERNS) run[idx] = 1;
+    markAll(run, NEG_PATTERNS);
 }
 
 /** Everything the scorer needs to know about one word, so each word costs one lookup. */
@@ -746,6 +756,9 @@ export function confidenceFor(score: number, evidence: number): number {
 
 /** Per-call marks of the patterns to run (reused: scoring is synchronous and not re-entered). */
 const PATTERNS_TO_RUN = new Uint8Array(ALL_PATTERNS.length);
+/** The indices marked in PATTERNS_TO_RUN by the current call (cleared at the start of the next). */
+const MARKED: number[] = [];
+const BANG_PATTERNS = TRIGGERS.get('#bang') ?? NO_PATTERNS;
 
 /** Scores English text (already cleaned). Never throws. */
 export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail {
@@ -770,7 +783,8 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
   let pureNegAt: number[] | null = null;
 
   const run = PATTERNS_TO_RUN;
-  run.fill(0);
+  for (const idx of MARKED) run[idx] = 0;
+  MARKED.length = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     if (t.k === 'stop') {
@@ -789,6 +803,8 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
         if (t.text.charCodeAt(c) === 33) bangs++;
         else questions++;
       }
+      // "?!" runs enable their patterns.
+      if (t.text.length > 1 && t.text.includes('?') && t.text.includes('!')) markAll(run, BANG_PATTERNS);
       if (negatorPending) negatorsUnused++;
       negatorPending = false;
       negLeft = 0;
@@ -906,14 +922,20 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
   const praise: Cue[] = [];
   /** Segment of each praise cue (SARCASM may take a cue back). */
   const praiseSeg: Segment[] = [];
-  // Which patterns can match: those triggered by a word of the text (see COMPLAINT_PATTERNS); words
-  // were marked in the loop above, "?!" runs are marked here.
-  for (const t of tokens) {
-    if (t.k === 'bang' && t.text.length > 1 && t.text.includes('?') && t.text.includes('!'))
-      for (const idx of TRIGGERS.get('#bang') ?? NO_PATTERNS) run[idx] = 1;
+  // Which patterns can match: those triggered by a word or a "?!" run of the text (see
+  // COMPLAINT_PATTERNS), marked in the loop above; run in pattern order (insertion sort: a few).
+  const marked = MARKED;
+  for (let a = 1; a < marked.length; a++) {
+    const x = marked[a] as number;
+    let b = a;
+    while (b > 0 && (marked[b - 1] as number) > x) {
+      marked[b] = marked[b - 1] as number;
+      b--;
+    }
+    marked[b] = x;
   }
-  for (let idx = 0; idx < ALL_PATTERNS.length; idx++) {
-    if (run[idx] === 0) continue;
+  for (let k = 0; k < marked.length; k++) {
+    const idx = marked[k] as number;
     const entry = ALL_PATTERNS[idx] as [Pattern, boolean];
     const pat = entry[0];
     const re = pat[0];
