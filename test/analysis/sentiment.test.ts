@@ -101,6 +101,11 @@ describe('English sentiment for customer text', () => {
     ['Come on in, the new cafe is open', 'neutral'],
     ['I have yet to receive my replacement card', 'negative'],
     ['This is getting old, third outage this week', 'negative'],
+    ['You can do better, the order was wrong twice', 'negative'],
+    ['You can do better', 'negative'],
+    ['Great gym, you could not do better', 'positive'],
+    ['I still do not have my replacement router', 'negative'],
+    ['Your support has tanked since the merger', 'negative'],
   ])('complaint language: %s → %s', (text, want) => {
     expect(label(text)).toBe(want);
   });
