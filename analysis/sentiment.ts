@@ -307,13 +307,17 @@ export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\b(?:way |far |much )?too long\b|\b(?:takes?|took|taking|wait(?:ed|ing)?) forever\b/g, -2.5, 'too long', ['long', 'forever']],
   [/\bfor (?:hours|days|weeks|months|ages)\b(?<!\blast(?:s|ed)? for \w+)/g, -2, 'for hours', ['hours', 'days', 'weeks', 'months', 'ages']],
   // Faint or conditional praise that is a complaint: the praise word (+2…+3) is cancelled.
-  [/\bthe best (?:you|they|he|she|u|the \w+|your \w+) (?:can|could) (?:do|offer|tell)|\bwhat good is\b|\bless than (?:helpful|impressed|stellar|ideal|satisfied|great|good|pleasant|friendly|professional|thrilled|happy)\b/g, -5, 'the best you can do', ['best', 'good', 'less']],
+  [/\bthe best (?:you|they|he|she|u|the \w+|your \w+) (?:can|could) (?:do|offer|tell)|\bwhat good is\b|\bless (?:than|then) (?:helpful|impressed|stellar|ideal|satisfied|great|good|pleasant|friendly|professional|thrilled|happy)\b/g, -5, 'the best you can do', ['best', 'good', 'less']],
   [/\bnothing (?:he|she|they|you|we|anyone|u|the \w+) (?:can|could) do\b|\b(?:offered|offering|offers|gave|give|given|giving) (?:us |me )?(?:absolutely |literally )?nothing\b/g, -2.5, 'nothing they can do', ['nothing']],
   [/\bkeeps? (?:on )?(?:asking (?:me|us|for)|crashing|freezing|failing|declining|rejecting|charging|dropping|cancell?ing|changing|resetting|glitching|buffering|lagging|disconnecting|refusing|losing|breaking|getting (?:worse|later|delayed|pushed|cancell?ed)|happening|telling (?:me|us))\b/g, -2, 'keeps failing', ['keep', 'keeps']],
   [/\bonly to (?:be told|find|have|get|discover|learn|wait|sit|be|hear|realize|realise|see)\b/g, -2, 'only to be told', ['only']],
   [/\b(?:do|does|did) (?:you|they|u|anyone) (?:even|actually|really) (?:care|read|listen|know|check|bother|look)\b/g, -2.5, 'do you even care', ['even', 'actually', 'really']],
   [/\bcome on\b(?! (?:in|over|down|board|by|up)\b)/g, -1.5, 'come on', ['come']],
   [/\b(?:have|has|am|are|is) (?:still )?yet to (?:receive|hear|get|see|be|find|speak|talk)\b/g, -2, 'yet to hear back', ['yet']],
+  // Praise that is a complaint: the praise word (+1.5…+3) is cancelled, the rest is the complaint.
+  [/\b(?:thanks?|thank you|thx|ty) (?:so much |a lot )?for not\b/g, -5, 'thanks for not responding', ['thanks', 'thank', 'thx', 'ty']],
+  [/\bmust be nice\b|\bi thought (?:you|they|it|this|u) (?:guys |all )?(?:were|was|are|is) (?:the best|great|better|good|reliable|awesome|amazing)|\bused to be (?:the best|great|better|good|reliable|awesome|amazing)/g, -5, 'used to be good', ['nice', 'thought', 'used']],
+  [/\b(?:would|i'd|we'd) (?:really |much |greatly |sure )?appreciate\b/g, -2.5, 'would appreciate', ['appreciate']],
   [/\?!|!\?/g, -1, '?!', ['#bang']],
 ];
 
@@ -716,7 +720,13 @@ const HASHTAG_AFFIXES: Array<[string, number]> = [
 ];
 function hashtagValence(w: string): number | undefined {
   if (w.length < 6) return undefined;
-  for (const [a, v] of HASHTAG_AFFIXES) if (w.endsWith(a) || w.startsWith(a)) return v;
+  for (const [a, v] of HASHTAG_AFFIXES) {
+    if (w.endsWith(a) || w.startsWith(a)) {
+      // #nothappy, #nolove, #neverhappy: the praise denied.
+      if (v > 0 && w.length === a.length + (w.startsWith('not') ? 3 : w.startsWith('never') ? 5 : w.startsWith('no') ? 2 : w.length)) return -v;
+      return v;
+    }
+  }
   return undefined;
 }
 

@@ -106,6 +106,14 @@ describe('English sentiment for customer text', () => {
     ['Great gym, you could not do better', 'positive'],
     ['I still do not have my replacement router', 'negative'],
     ['Your support has tanked since the merger', 'negative'],
+    ['The clerk was less then helpful', 'negative'],
+    ['Thanks for not answering my emails', 'negative'],
+    ['Must be nice to close the help desk on a Monday', 'negative'],
+    ['This app used to be great', 'negative'],
+    ['I would appreciate a call back', 'neutral'],
+    ['It is nice and warm in the cafe', 'positive'],
+    ['Two hours for a pizza #nothappy', 'negative'],
+    ['#happy with the new phone plan', 'positive'],
   ])('complaint language: %s → %s', (text, want) => {
     expect(label(text)).toBe(want);
   });
