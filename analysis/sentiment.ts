@@ -268,7 +268,7 @@ export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\b(?:been|keep|kept|still|currently|now) (?:waiting|sitting|stuck)\b|\bwaiting (?:for|on) (?:over |more than )?(?:an? |\d)/g, -2, 'kept waiting', ['waiting', 'sitting', 'stuck']],
   [/\b(?:charged|billed) (?:me |us )?(?:twice|double|again|extra|without)\b|\bdouble[- ]charged\b/g, -3, 'charged twice', ['charged', 'billed', 'double']],
   [/\b(?:let (?:me|us) down|fed up|sick of|tired of|had enough|so done with|done with you|lost (?:a|another|one) (?:\w+ )?customer|lost my business|(?:is|it's|its|this|that's) getting old|lost count)\b/g, -3, 'fed up', ['let', 'fed', 'sick', 'tired', 'enough', 'done', 'lost', 'old', 'count']],
-  [/\b(?:(?<!(?:not|n't|never) )do better|step up your game|get (?:it|(?:your|its|their|his|her|our) act) together|get a clue|sort it out|fix (?:it|this|your)|get your shit together)\b/g, -2.5, 'do better', ['better', 'step', 'together', 'sort', 'fix', 'clue']],
+  [/\b(?:(?<!(?:not|n't|never) )do better|step up your game|get (?:it|(?:your|its|their|his|her|our) act) together|(?:get|have) a clue|sort it out|fix (?:it|this|your)|get your shit together)\b/g, -2.5, 'do better', ['better', 'step', 'together', 'sort', 'fix', 'clue']],
   [/\bthanks? for (?:the |your )?(?:lack|vague|useless|canned|copy|non-?answer|nothing|letting)|\bthanks a lot\b(?=.{0,3}$)|\b(?:thanks?|thx|thanx) (?:a lot )?for nothing\b|\bthanks for (?:the|nothing) (?:help\b)?(?=.*\b(?:not|never|no)\b)/g, -4, 'thanks for nothing', ['nothing', 'thanks', 'thank']],
   [/\bwhat(?:'s| is) (?:going on|the deal|up with|the point|happening|the hold ?up)\b|\bwhat was the point\b|\bseriously\?/g, -1.5, "what's going on", ['what', 'what\'s', 'whats', 'seriously']],
   [/\b(?:trying|tried|try) to (?:reach|call|get (?:through|a hold|ahold|someone)|contact|speak|talk|get a refund|cancel)/g, -1.5, 'trying to reach', ['try', 'trying', 'tried']],
@@ -288,7 +288,7 @@ export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/(?<!\b(?:thanks|thank you|thx|see you|visit|fly with you|use you|come|order) )\b(?:yet |once |all over )?again\b/g, -1, 'again', ['again']],
   [/\bno (?!problem|problems|worries|issue|issues|delay|delays|doubt|matter|complaints|hassle|fees?|charge|wait|waiting|questions|need|way|longer|one|body|reply|replies|response|answer|help|update|updates|info|information|solution|service|wifi)[a-z]{3,}\b/g, -1, 'no x', ['no']],
   [/\b(?:changed|switched|moved|rebooked|downgraded|bumped|cancell?ed|reassigned) (?:my|our|me|us)\b/g, -1.5, 'changed my', ['changed', 'switched', 'moved', 'rebooked', 'downgraded', 'bumped', 'cancelled', 'canceled', 'reassigned']],
-  [/\bhow (?:could|can|dare) (?:you|they|u)\b|\bhow (?:does|did|could|can) (?:that|this) (?:happen|be)\b|\bhow do (?:you|they|u) (?:lose|lost|not|expect|manage|justify|sleep|call)\b/g, -2, 'how could you', ['how']],
+  [/\bhow (?:could|can|dare) (?:you|they|u)\b|\bhow (?:does|did|could|can) (?:that|this) (?:happen|be)\b|\bhow (?:does|is|will|would) (?:that|this) (?:help|work)\b|\bhow do (?:you|they|u) (?:lose|lost|not|expect|manage|justify|sleep|call)\b/g, -2, 'how could you', ['how']],
   // Disappointment: "better" (+2) is cancelled, the rest is the complaint.
   [/\b(?:expected|expect|expecting|hoped for|anticipated) (?:so |much |a lot |a little |far |way |a bit )?better\b|\b(?:can|could|should|need to|must|have to|gotta) do (?:much |a lot |way |so much )?better\b|\bcould(?:'ve| have) been (?:a lot |much |so much |way |far |a bit )?better\b/g, -4.5, 'expected better', ['better']],
   [/\bnot what (?:i|we) (?:paid|asked|ordered|signed up|was promised|were promised) for\b|\bexpected (?:so |much |a lot |way |far )?more(?= from| of|\s*[.!,:;]|\s*$)/g, -3, 'not what i paid for', ['paid', 'asked', 'ordered', 'signed', 'promised', 'expected']],
@@ -318,6 +318,8 @@ export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\b(?:thanks?|thank you|thx|ty) (?:so much |a lot )?for not\b/g, -5, 'thanks for not responding', ['thanks', 'thank', 'thx', 'ty']],
   [/\bmust be nice\b|\bi thought (?:you|they|it|this|u) (?:guys |all )?(?:were|was|are|is) (?:the best|great|better|good|reliable|awesome|amazing)|\bused to be (?:the best|great|better|good|reliable|awesome|amazing)/g, -5, 'used to be good', ['nice', 'thought', 'used']],
   [/\b(?:would|i'd|we'd) (?:really |much |greatly |sure )?appreciate\b/g, -2.5, 'would appreciate', ['appreciate']],
+  [/\b(?:you(?:'ve| have)? (?:got to|gotta|must) be|are you|you're|you are|u r|r u) kidding\b|\bkidding me\b/g, -3, 'are you kidding', ['kidding']],
+  [/\b(?:speak|talk|get through) (?:to|with) (?:a |an )?(?:real|live|actual) (?:live )?(?:person|human|agent)|\b(?:a |an )(?:real|actual) (?:live )?(?:person|human)\b/g, -2, 'real person', ['real', 'live', 'actual']],
   [/\?!|!\?/g, -1, '?!', ['#bang']],
 ];
 

@@ -114,6 +114,10 @@ describe('English sentiment for customer text', () => {
     ['It is nice and warm in the cafe', 'positive'],
     ['Two hours for a pizza #nothappy', 'negative'],
     ['#happy with the new phone plan', 'positive'],
+    ['Are you kidding me? Another fee on my statement', 'negative'],
+    ['Is there a real person I can talk to?', 'negative'],
+    ['Finally talked to a real person and she sorted it in minutes, brilliant', 'positive'],
+    ['How does that help me with a broken fridge?', 'negative'],
   ])('complaint language: %s → %s', (text, want) => {
     expect(label(text)).toBe(want);
   });
