@@ -245,7 +245,9 @@ export interface Cue {
  * Complaint patterns: problems stated without a negative word. Matched on lower-cased text; weights
  * are on the AFINN scale. Industry-neutral by design. The fourth element lists trigger words: a
  * pattern runs only when one of them is among the text's words ('#digit' = a word starting with a
- * digit, '#neg' = a contracted negator such as "doesn't").
+ * digit and ending with a letter, a number glued to its unit such as "45mins" — a number standing
+ * alone is matched through its unit word, which must then be a trigger too; '#neg' = a contracted
+ * negator such as "doesn't").
  */
 export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\b(?:on|been on|put (?:me |us )?on|placed on) hold\b/g, -3, 'on hold', ['hold']],
@@ -448,7 +450,7 @@ function markAll(run: Uint8Array, list: number[]): void {
 function markTriggers(run: Uint8Array, w: string, info: WordInfo | undefined): void {
   if (info !== undefined && info.triggers !== undefined) markAll(run, info.triggers);
   const c0 = w.charCodeAt(0);
-  if (c0 >= 48 && c0 <= 57) markAll(run, DIGIT_PATTERNS);
+  if (c0 >= 48 && c0 <= 57 && w.charCodeAt(w.length - 1) > 57) markAll(run, DIGIT_PATTERNS);
   if (w.charCodeAt(w.length - 1) === 116 /* t */ && (w.endsWith("n't") || (w.endsWith('nt') && info !== undefined && info.negator)))
     markAll(run, NEG_PATTERNS);
 }

@@ -118,6 +118,10 @@ describe('English sentiment for customer text', () => {
     ['Is there a real person I can talk to?', 'negative'],
     ['Finally talked to a real person and she sorted it in minutes, brilliant', 'positive'],
     ['How does that help me with a broken fridge?', 'negative'],
+    // a number glued to its unit still counts; a number alone is not a duration
+    ['Waited 45mins for a table', 'negative'],
+    ['On hold 2hrs with the gas company', 'negative'],
+    ['Order #12345 arrived', 'neutral'],
   ])('complaint language: %s → %s', (text, want) => {
     expect(label(text)).toBe(want);
   });
