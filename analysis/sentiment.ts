@@ -322,6 +322,8 @@ export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\b(?:would|i'd|we'd) (?:really |much |greatly |sure )?appreciate\b/g, -2.5, 'would appreciate', ['appreciate']],
   [/\b(?:you(?:'ve| have)? (?:got to|gotta|must) be|are you|you're|you are|u r|r u) kidding\b|\bkidding me\b/g, -3, 'are you kidding', ['kidding']],
   [/\b(?:speak|talk|get through) (?:to|with) (?:a |an )?(?:real|live|actual) (?:live )?(?:person|human|agent)|\b(?:a |an )(?:real|actual) (?:live )?(?:person|human)\b/g, -2, 'real person', ['real', 'live', 'actual']],
+  [/\b(?:go|goes|went|gone|going) (?:quiet|silent|dark|awol)\b|\bghost(?:ed|ing)\b/g, -2.5, 'went quiet', ['quiet', 'silent', 'dark', 'awol', 'ghosted', 'ghosting']],
+  [/\b(?:already tried|tried (?:that|this|it|everything) already|tried everything)\b/g, -1.5, 'already tried', ['tried']],
   [/\?!|!\?/g, -1, '?!', ['#bang']],
 ];
 

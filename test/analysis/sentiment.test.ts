@@ -122,6 +122,9 @@ describe('English sentiment for customer text', () => {
     ['Waited 45mins for a table', 'negative'],
     ['On hold 2hrs with the gas company', 'negative'],
     ['Order #12345 arrived', 'neutral'],
+    ['Paid the deposit and the landlord went quiet', 'negative'],
+    ['Restarted the router, already tried that, still nothing works', 'negative'],
+    ['Already tried the new menu and loved it', 'positive'],
   ])('complaint language: %s → %s', (text, want) => {
     expect(label(text)).toBe(want);
   });
