@@ -125,6 +125,11 @@ describe('English sentiment for customer text', () => {
     ['Paid the deposit and the landlord went quiet', 'negative'],
     ['Restarted the router, already tried that, still nothing works', 'negative'],
     ['Already tried the new menu and loved it', 'positive'],
+    ['This podcast is the best, listened for hours', 'positive'],
+    ['It would be nice to have a dark mode', 'neutral'],
+    ['Would have been nice to know before I paid', 'negative'],
+    ['Anyone there tonight for the quiz?', 'neutral'],
+    ['Is anyone working at the pharmacy today??', 'negative'],
   ])('complaint language: %s → %s', (text, want) => {
     expect(label(text)).toBe(want);
   });
