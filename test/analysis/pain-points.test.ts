@@ -247,3 +247,15 @@ describe('being a customer is not a customer-service complaint', () => {
     expect(ids(text)).toContain(id);
   });
 });
+
+describe('complaint cues of the sentiment stage point to their pain point', () => {
+  it.each([
+    ['The app logs me out every day', 'account-access'],
+    ['Such a long line at the pharmacy counter again', 'waiting-time'],
+    ['the payment page keeps failing on my phone', 'bug'],
+    ['Support closed my ticket without fixing anything', 'customer-service'],
+    ['This is not what I paid for, the jacket is paper thin', 'product-quality'],
+  ])('%s → %s', (text, id) => {
+    expect(ids(text)).toContain(id);
+  });
+});
