@@ -35,7 +35,8 @@ const EN_FUNCTION = new Set(
   ('the and or but is are were been have has had does did not my our your you we ' +
     'it this that to of for with at from by just can can\'t cannot don\'t didn\'t won\'t why what ' +
     'when where how who still again please thanks thank get got would could should there they their ' +
-    'them she his its im i\'m it\'s than then very all any out now').split(' '),
+    'them she his its im i\'m it\'s than then very all any out now you\'re we\'re they\'re i\'ve you\'ve we\'ve ' +
+    'i\'ll you\'ll isn\'t aren\'t wasn\'t weren\'t doesn\'t haven\'t hasn\'t couldn\'t shouldn\'t wouldn\'t').split(' '),
 );
 // Common English content words of customer messages (written by the team); with EN_FUNCTION they
 // let short English posts skip franc, which is unreliable below ~60 characters.

@@ -182,6 +182,8 @@ describe('toScoreRecord', () => {
       expect(res.language, text).toBe('en');
       expect(res.sentiment, text).not.toBeNull();
     }
+    expect(run("you're terrible.").language).toBe('en');
+    expect(run("you're terrible.").sentiment?.label).toBe('negative');
     expect(run('Mi pedido llegó tarde otra vez y nadie responde').language).toBe('es');
   });
 
