@@ -28,7 +28,7 @@ export { compileQuery, QuerySyntaxError } from './brands.js';
 export type { CompiledQuery } from './brands.js';
 
 /** Version of the analysis behaviour; stored with every analysis so a change triggers re-analysis. */
-export const ANALYSER_VERSION = '2026.11.6';
+export const ANALYSER_VERSION = '2026.11.7';
 
 /** What the analyser is built from (from config). */
 export interface AnalyserOptions {
