@@ -13,7 +13,7 @@
  * first), never with HTML; the view escapes every piece and adds the <mark> itself.
  */
 import type { Db, Queryable } from './index.js';
-import { ALL_BRANDS, countFromRollups, refreshRollups } from './stats.js';
+import { ALL_BRANDS, countFromRollups, READ_REFRESH_BUDGET_MS, refreshRollups } from './stats.js';
 import { Conditions, type MentionCursor, type MentionFilters } from './filters.js';
 import type { Engagement } from '../model.js';
 
@@ -229,7 +229,7 @@ export interface MentionPage {
  */
 export async function listMentions(db: Queryable | Db, filters: MentionFilters, opts: { limit: number; after?: MentionCursor | null }): Promise<MentionPage> {
   const limit = Math.max(1, Math.min(1000, Math.floor(opts.limit)));
-  if ('tx' in db) await refreshRollups(db);
+  if ('tx' in db) await refreshRollups(db, { budgetMs: READ_REFRESH_BUDGET_MS });
   const page = await explorerPageSql(db, filters, limit + 1, opts.after ?? null);
   if (!page) return { items: [], next: null };
   const w = new Conditions(page.params);
@@ -244,7 +244,7 @@ export async function countMentions(db: Queryable | Db, filters: MentionFilters,
   if ('tx' in db) {
     const fast = await countFromRollups(db, filters);
     if (fast !== null) return { count: fast, capped: false };
-    await refreshRollups(db);
+    await refreshRollups(db, { budgetMs: READ_REFRESH_BUDGET_MS });
   }
   const brandId = await brandScope(db, filters.brand);
   if (brandId === null) return { count: 0, capped: false };

@@ -47,7 +47,17 @@ export type RefreshOptions = ({ mentionIds?: readonly number[] } | { since?: Dat
    * an hour another process is recomputing can be missing from the figures until it commits.
    */
   wait?: boolean;
+  /**
+   * A dashboard read's time budget (ms) for waiting on the refresh: past it, the read goes on with the
+   * rollups as they are (the refresh carries on and later reads see it). Keeps pages answering while a
+   * large backlog is recomputed — after an analyser upgrade re-analyses every stored mention, the marked
+   * hours take minutes to recompute. Plain calls only; undefined: wait until done.
+   */
+  budgetMs?: number;
 };
+
+/** The budget dashboard reads give the rollup refresh (see RefreshOptions.budgetMs). */
+export const READ_REFRESH_BUDGET_MS = 3000;
 
 /**
  * Brings the rollup tables up to date. Marks the hours of `mentionIds`, or of every mention collected,
@@ -63,6 +73,52 @@ export type RefreshOptions = ({ mentionIds?: readonly number[] } | { since?: Dat
  * recomputed.
  */
 export async function refreshRollups(db: Db, opts: RefreshOptions = {}): Promise<number> {
+  // Plain calls (what every dashboard read makes) are coalesced per process: one refresh runs at a time,
+  // and callers arriving while it runs share the one queued after it, which starts once it ends and so
+  // sees every mark committed before they arrived. Ten concurrent page requests no longer make ten
+  // transactions recompute hours side by side (at 1M mentions, during a re-analysis, they saturated the
+  // database and every page timed out).
+  if (opts.wait !== false && !('full' in opts) && !('mentionIds' in opts) && !('since' in opts)) {
+    const p = coalesced(db, () => refreshNow(db, {}));
+    if (opts.budgetMs === undefined) return p;
+    p.catch(() => undefined); // abandoned past the budget: its failure is not the reader's
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), opts.budgetMs);
+    });
+    const r = await Promise.race([p, late]);
+    clearTimeout(timer);
+    if (r === null) log.info({ budget_ms: opts.budgetMs }, 'stats: rollups still refreshing, page served from the last refreshed figures');
+    return r ?? 0;
+  }
+  return refreshNow(db, opts);
+}
+
+/** Per database handle: the plain refresh running now, and the one queued behind it. */
+const plainRefresh = new WeakMap<Db, { running: Promise<number> | null; queued: Promise<number> | null }>();
+
+function coalesced(db: Db, run: () => Promise<number>): Promise<number> {
+  let slot = plainRefresh.get(db);
+  if (!slot) plainRefresh.set(db, (slot = { running: null, queued: null }));
+  const s = slot;
+  const start = (): Promise<number> => {
+    const p = run().finally(() => {
+      if (s.running === p) s.running = null;
+    });
+    s.running = p;
+    return p;
+  };
+  if (s.queued) return s.queued;
+  if (!s.running) return start();
+  const q = s.running.catch(() => 0).then(() => {
+    s.queued = null;
+    return start();
+  });
+  s.queued = q;
+  return q;
+}
+
+async function refreshNow(db: Db, opts: RefreshOptions): Promise<number> {
   const wait = opts.wait !== false;
   if ('full' in opts && opts.full) {
     // Every hour with mentions or with rollup rows (so rows of hours whose mentions are gone go too).
@@ -287,7 +343,7 @@ export type BrandScope = number | readonly number[] | 'each';
  * series in `range.unit` buckets). Refreshes dirty hours first.
  */
 export async function sumRollup(db: Db, shape: Shape, range: TimeRange, brands: BrandScope, group: readonly string[]): Promise<RollupRow[]> {
-  await refreshRollups(db);
+  await refreshRollups(db, { budgetMs: READ_REFRESH_BUDGET_MS });
   const s = SHAPES[shape];
   const dayAligned = range.from.getTime() % DAY === 0 && range.to.getTime() % DAY === 0;
   const table = range.unit === 'day' && dayAligned ? s.daily : s.hourly;

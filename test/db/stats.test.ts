@@ -147,6 +147,29 @@ describe.skipIf(DB_KIND !== 'pg')('rollup refresh with concurrent writers (Postg
     }
     expect(await sentiments()).toEqual({ negative: 5, unscored: 1 });
   });
+
+  it('a dashboard read waits at most its budget for a long refresh, then answers from the figures as they are', async () => {
+    const before = await sentiments();
+    await insertMentions(db, sourceId, [raw(8, 55)]);
+    await analyseQueued();
+    const r = await refreshInProgress(db, [T0]);
+    try {
+      const t = Date.now();
+      // the refresh cannot finish while the other process holds the hour: the budget ends the wait
+      await within(2000, refreshRollups(db, { budgetMs: 300 }), 'a read with a 300 ms budget');
+      expect(Date.now() - t).toBeGreaterThanOrEqual(290);
+      expect(await sentiments()).toEqual(before);
+    } finally {
+      await r.query('rollback');
+      r.release();
+    }
+    // the refresh carried on: once the other process let go, the figures include the new mention
+    await within(10_000, refreshRollups(db), 'the refresh after the other process let go');
+    const after = await sentiments();
+    const total = (x: Record<string, number>): number => Object.values(x).reduce((a, b) => a + b, 0);
+    expect(total(after)).toBe(total(before) + 1);
+    expect(after.negative).toBeGreaterThan(before.negative ?? 0);
+  });
 });
 
 describe.skipIf(DB_KIND === 'pg')('rollup refresh with concurrent writers', () => {
