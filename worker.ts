@@ -87,17 +87,27 @@ export async function analyzePending(deps: Deps, opts: AnalyzeOptions = {}): Pro
   let lastLog = Date.now();
   let lastRefresh = Date.now();
   let cursor = 0;
+  let cursorNew = 0;
   for (;;) {
     if (opts.signal?.aborted) break;
     const token = newClaimToken();
-    let claim = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, cursor);
-    if (claim.ids.length === 0 && cursor > 0) {
-      // Nothing after the cursor: look once more from the start (expired leases, retries, re-analysis).
-      cursor = 0;
-      claim = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, cursor);
+    // Mentions never analysed first (their own cursor), then the rest: re-analysis after an upgrade,
+    // retries. Each cursor, finding nothing after it, looks once more from the start (expired leases).
+    let claim = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, cursorNew, 'new');
+    if (claim.ids.length === 0 && cursorNew > 0) {
+      cursorNew = 0;
+      claim = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, 0, 'new');
     }
-    if (claim.ids.length === 0) break;
-    cursor = claim.ids[claim.ids.length - 1]!;
+    if (claim.ids.length > 0) cursorNew = claim.ids[claim.ids.length - 1]!;
+    else {
+      claim = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, cursor);
+      if (claim.ids.length === 0 && cursor > 0) {
+        cursor = 0;
+        claim = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, cursor);
+      }
+      if (claim.ids.length === 0) break;
+      cursor = claim.ids[claim.ids.length - 1]!;
+    }
     try {
       const out: AnalysedMention[] = [];
       const failures: { id: number; error: string }[] = [];

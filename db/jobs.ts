@@ -69,15 +69,16 @@ const MENTION_COLUMNS = 'm.published_at, m.text, m.title, m.language, coalesce(m
  * Claims up to `limit` queued mentions with id > `afterId` whose lease is free or expired, for
  * `leaseMs`, under `token`, and reads them for the analyser in the same statement (each looked up by
  * id and published_at: one partition, not every month). Rows locked by another claimer at this moment
- * are skipped, not waited for.
+ * are skipped, not waited for. `only: 'new'` leaves re-analysis rows (0012) alone: workers claim
+ * mentions never analysed first, so an analyser upgrade's re-analysis never holds back fresh mentions.
  */
-export async function claimAnalysisBatch(db: Queryable, token: string, limit: number, leaseMs: number, afterId = 0): Promise<ClaimedBatch> {
+export async function claimAnalysisBatch(db: Queryable, token: string, limit: number, leaseMs: number, afterId = 0, only: 'any' | 'new' = 'any'): Promise<ClaimedBatch> {
   const r = await db.query<ClaimedRow>(
     `with c as (
        update analysis_queue q set lease_owner = $1, lease_until = now() + $3 * interval '1 millisecond'
         where q.mention_id = any(array(
           select mention_id from analysis_queue
-           where (lease_until is null or lease_until < now()) and mention_id > $4
+           where (lease_until is null or lease_until < now()) and mention_id > $4${only === 'new' ? ' and not reanalysis' : ''}
            order by mention_id
            limit $2
            for update skip locked))
@@ -142,8 +143,8 @@ export async function enqueueOutdatedAnalyses(db: Queryable, version: string): P
   const any = await db.query('select 1 from analyses where analyser_version < $1 or analyser_version > $1 limit 1', [version]);
   if (any.rowCount === 0) return 0;
   const r = await db.query(
-    `insert into analysis_queue (mention_id, published_at)
-     select a.mention_id, m.published_at from analyses a join mentions m on m.id = a.mention_id
+    `insert into analysis_queue (mention_id, published_at, reanalysis)
+     select a.mention_id, m.published_at, true from analyses a join mentions m on m.id = a.mention_id
       where a.analyser_version < $1 or a.analyser_version > $1
      on conflict do nothing`,
     [version],

@@ -9,7 +9,7 @@ import { DB_KIND, openTestDb } from '../helpers/db.js';
 import { parseConfig } from '../../config.js';
 import { syncBrandsAndSources } from '../../db/sources.js';
 import { insertMentions } from '../../db/mentions.js';
-import { claimAnalysisBatch, newClaimToken } from '../../db/jobs.js';
+import { claimAnalysisBatch, enqueueOutdatedAnalyses, newClaimToken } from '../../db/jobs.js';
 import { brandIdsByName, storeAnalyses, type AnalysedMention } from '../../db/analyses.js';
 import { saveCorrection } from '../../db/corrections.js';
 import { ALL_BRANDS, refreshRollups, sumRollup } from '../../db/stats.js';
@@ -138,6 +138,19 @@ describe(`analysis queue (${DB_KIND})`, () => {
     const range = { key: 'custom' as const, from: new Date(T0.getTime() - HOUR), to: new Date(T0.getTime() + 6 * HOUR), unit: 'hour' as const };
     const rows = await sumRollup(db, 'main', range, ALL_BRANDS, ['sentiment']);
     expect(Object.fromEntries(rows.map((r) => [r.sentiment, r.mentions]))).toEqual({ negative: 1, unscored: 1 });
+  });
+
+  it('after an analyser upgrade, mentions never analysed are claimed before the re-analysis of stored ones', async () => {
+    const { ids: old } = await insertMentions(db, sourceId, Array.from({ length: 4 }, (_, i) => raw(20 + i, new Date(T0.getTime() + i * HOUR))));
+    const t = newClaimToken();
+    const c = await claimAnalysisBatch(db, t, 10, 60_000);
+    await storeAnalyses(db, { token: t, done: c.ids }, 'v1', c.mentions.map((m) => ({ mentionId: m.id, publishedAt: m.publishedAt, result: result('negative', [['Acme', 'negative']]) })), brandIds);
+    expect(await enqueueOutdatedAnalyses(db, 'v2')).toBe(4);
+    const { ids: fresh } = await insertMentions(db, sourceId, Array.from({ length: 2 }, (_, i) => raw(30 + i, new Date(T0.getTime() + i * HOUR))));
+    // the fresh mentions have the highest ids, and still come first
+    expect((await claimAnalysisBatch(db, newClaimToken(), 10, 60_000, 0, 'new')).ids).toEqual([...fresh].sort((a, b) => a - b));
+    expect((await claimAnalysisBatch(db, newClaimToken(), 10, 60_000, 0, 'new')).ids).toEqual([]);
+    expect((await claimAnalysisBatch(db, newClaimToken(), 10, 60_000, 0)).ids).toEqual([...old].sort((a, b) => a - b));
   });
 
   it('a re-analysis replaces the analysis and is counted in times_analysed; a correction still wins in the figures', async () => {
