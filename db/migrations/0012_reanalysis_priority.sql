@@ -5,3 +5,5 @@
 -- A column with a constant default is added without rewriting the table.
 alter table analysis_queue add column reanalysis boolean not null default false;
 create index analysis_queue_new on analysis_queue (mention_id) where not reanalysis;
+-- Rows queued before this migration for a mention that already has an analysis are a re-analysis.
+update analysis_queue q set reanalysis = true where exists (select 1 from analyses a where a.mention_id = q.mention_id);
