@@ -255,7 +255,14 @@ describe('complaint cues of the sentiment stage point to their pain point', () =
     ['the payment page keeps failing on my phone', 'bug'],
     ['Support closed my ticket without fixing anything', 'customer-service'],
     ['This is not what I paid for, the jacket is paper thin', 'product-quality'],
+    ['Still no refund after 3 weeks', 'refund'],
+    ['returned the blender a month ago and no reimbursement yet', 'refund'],
   ])('%s → %s', (text, id) => {
     expect(ids(text)).toContain(id);
+  });
+
+  it('a missing refund is a refund complaint first, not a customer-service one', () => {
+    expect(top('Still no refund after 3 weeks')?.id).toBe('refund');
+    expect(top('no reply to my emails for a week')?.id).toBe('customer-service');
   });
 });
