@@ -91,22 +91,18 @@ export async function analyzePending(deps: Deps, opts: AnalyzeOptions = {}): Pro
   for (;;) {
     if (opts.signal?.aborted) break;
     const token = newClaimToken();
-    // Mentions never analysed first (their own cursor), then the rest: re-analysis after an upgrade,
-    // retries. Each cursor, finding nothing after it, looks once more from the start (expired leases).
-    let claim = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, cursorNew, 'new');
-    if (claim.ids.length === 0 && cursorNew > 0) {
-      cursorNew = 0;
-      claim = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, 0, 'new');
-    }
-    if (claim.ids.length > 0) cursorNew = claim.ids[claim.ids.length - 1]!;
-    else {
-      claim = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, cursor);
-      if (claim.ids.length === 0 && cursor > 0) {
-        cursor = 0;
-        claim = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, cursor);
-      }
+    /** A batch after `after`; finding nothing there, once more from the start (expired leases, retries). */
+    const claimAfter = async (after: number, only: 'new' | 'any') => {
+      const c = await claimAnalysisBatch(deps.db, token, batchSize, leaseMs, after, only);
+      return c.ids.length > 0 || after === 0 ? c : claimAnalysisBatch(deps.db, token, batchSize, leaseMs, 0, only);
+    };
+    // Mentions never analysed first (their own cursor), then the rest: re-analysis after an upgrade, retries.
+    let claim = await claimAfter(cursorNew, 'new');
+    cursorNew = claim.ids.at(-1) ?? 0;
+    if (claim.ids.length === 0) {
+      claim = await claimAfter(cursor, 'any');
       if (claim.ids.length === 0) break;
-      cursor = claim.ids[claim.ids.length - 1]!;
+      cursor = claim.ids.at(-1)!;
     }
     try {
       const out: AnalysedMention[] = [];

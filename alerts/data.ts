@@ -105,13 +105,12 @@ export async function loadEvaluationRange(db: Queryable, cfg: AlertsConfig, rang
   // Emerging complaints and high reach: texts and candidates over the whole range, filtered per step.
   const emergingShapes = shapesOfEmerging(cfg, brands);
   const maxEmergingBack = Math.max(0, ...[...emergingShapes.values()].map((s) => s.windowMinutes * MINUTE + s.baselineDays * DAY));
-  const isLive = oneStep;
   let texts: NegativeTextRow[] = [];
   if (emergingShapes.size) {
     const maxWindow = Math.max(...[...emergingShapes.values()].map((s) => s.windowMinutes)) * MINUTE;
     // Live: the window's texts first; the baseline's only when some phrase could fire.
-    texts = await listNegativeTexts(db, new Date(range.from.getTime() - (isLive ? maxWindow : maxEmergingBack)), anchor, isLive ? TEXT_LIMIT : TEXT_LIMIT * 20);
-    if (isLive) {
+    texts = await listNegativeTexts(db, new Date(range.from.getTime() - (oneStep ? maxWindow : maxEmergingBack)), anchor, oneStep ? TEXT_LIMIT : TEXT_LIMIT * 20);
+    if (oneStep) {
       const probe = emergingInputs(emergingShapes, brands, texts, anchor, first);
       const anyCandidate = probe.some((e) => hasEmergingCandidates(e, rulesForBrand(cfg, e.brand).emergingComplaint));
       if (anyCandidate) texts = await listNegativeTexts(db, new Date(anchor.getTime() - maxEmergingBack), anchor, TEXT_LIMIT);

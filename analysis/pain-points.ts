@@ -202,32 +202,21 @@ function key3(w: string): number {
   return w.length < 3 ? -1 : (((w.charCodeAt(0) * 31 + w.charCodeAt(1)) * 31 + w.charCodeAt(2)) & 0x3fffffff);
 }
 
-/** Collects every entry of the trie that ends on a word, walking from `node` over tokens[j…]. */
-/** collect() from the root for the word at tokens[i]: only words flagged TERM_BIT start a term. */
-function collectRoot(root: TrieNode, tokens: Token[], i: number, out: Entry[]): void {
-  const t = tokens[i] as Token;
-  const w = t.text;
-  if (t.entry === undefined || (t.entry.flags & TERM_BIT) !== 0) {
-    const exact = root.next.get(w);
-    if (exact !== undefined) {
-      for (const e of exact.entries) out.push(e);
-      if (exact.next.size > 0 || exact.prefixes.size > 0) collect(exact, tokens, i + 1, out);
-    }
-  }
-  if (root.prefixes.size > 0) {
-    const list = root.prefixes.get(key3(w));
-    if (list !== undefined) for (const [p, child] of list) if (w.startsWith(p)) for (const e of child.entries) out.push(e);
-  }
-}
-
-function collect(node: TrieNode, tokens: Token[], j: number, out: Entry[]): void {
+/**
+ * Collects every entry of the trie that ends on a word, walking from `node` over tokens[j…]. `exact`
+ * false tries only the wildcard terms for tokens[j] (at the root: a word not flagged TERM_BIT starts no
+ * whole-word term).
+ */
+function collect(node: TrieNode, tokens: Token[], j: number, out: Entry[], exact = true): void {
   const t = tokens[j];
   if (t === undefined || t.k !== 'word') return;
   const w = t.text;
-  const exact = node.next.get(w);
-  if (exact !== undefined) {
-    for (const e of exact.entries) out.push(e);
-    if (exact.next.size > 0 || exact.prefixes.size > 0) collect(exact, tokens, j + 1, out);
+  if (exact) {
+    const next = node.next.get(w);
+    if (next !== undefined) {
+      for (const e of next.entries) out.push(e);
+      if (next.next.size > 0 || next.prefixes.size > 0) collect(next, tokens, j + 1, out);
+    }
   }
   if (node.prefixes.size > 0) {
     const list = node.prefixes.get(key3(w));
@@ -793,7 +782,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         const w0 = t0.text;
         if (t0.entry !== undefined ? (t0.entry.flags & NEG_BIT) !== 0 : NEGATORS.has(w0)) lastNegator = wordNo;
         const from = found.length;
-        collectRoot(root, tokens, i, found);
+        collect(root, tokens, i, found, t0.entry === undefined || (t0.entry.flags & TERM_BIT) !== 0);
         if (found.length === from && t0.tag) hashtagEntries(glued, w0, found, from);
         if (found.length === from) continue;
         const at = t0.index;

@@ -24,7 +24,7 @@ import type { Deps } from '../deps.js';
 import type { RawMention, SourceType } from '../model.js';
 import { compileQuery } from '../analysis/index.js';
 import { isRateLimitedError, isEarshotError } from '../errors.js';
-import { INSERT_BATCH, prepareMentions, storePreparedMentions, writesOverlapWork } from '../db/mentions.js';
+import { INSERT_BATCH, prepareMentions, storePreparedMentions, writesOverlapWork, type PreparedMentions } from '../db/mentions.js';
 import { getCursor, setCursor } from '../db/cursors.js';
 import { abandonStaleRuns, finishRun, startRun, type RunStatus } from '../db/runs.js';
 import {
@@ -230,7 +230,7 @@ async function collectInto(deps: Deps, source: SourceRow, collector: AnyCollecto
   // linking sees every earlier batch, and two batches of one source never race for the same keys).
   let writes: Promise<unknown> = Promise.resolve();
   /** Queues one prepared batch behind every batch handed on before it. */
-  const write = (prepared: ReturnType<typeof prepareMentions>): Promise<void> => {
+  const write = (prepared: PreparedMentions): Promise<void> => {
     const ts = performance.now();
     const done = writes.then(() => storePreparedMentions(deps.db, source.id, prepared, deps.now(), { asyncCommit: true })).then(
       (r) => {
