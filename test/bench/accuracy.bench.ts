@@ -8,6 +8,11 @@
  * The data file is read by path only; nothing from it is stored or shipped (its licence is
  * non-commercial). Baselines use their documented default thresholds: AFINN comparative score sign,
  * VADER compound ±0.05.
+ *
+ * A second, unrelated corpus checks that the sentiment scorer was not fitted to airline tweets: the
+ * 50 App Store reviews of test/fixtures/appstore (a photo-sharing app, 2019, captured from Apple's
+ * public feed; see test/fixtures/PROVENANCE.md), their star ratings as labels (1–2 negative, 3
+ * neutral, 4–5 positive), title and body scored together.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -173,6 +178,8 @@ function main(): void {
   );
   for (const [id, [h, t]] of [...perReason].sort((a, b) => b[1][1] - a[1][1])) console.log(`  ${id.padEnd(18)} ${fmt(h / t)}  (${t})`);
 
+  otherCorpus(systems);
+
   // Journey stage on the team's held-back examples.
   const { train, heldBack } = splitExamples(stageExamples());
   const clf = trainStageClassifier(train);
@@ -186,6 +193,28 @@ function main(): void {
   console.log(
     `\nJourney stage (team's held-back set, ${heldBack.length} of ${train.length + heldBack.length} examples, trained on the rest): accuracy ${fmt(stageOk / Math.max(1, heldBack.length))} (null ${stageNull})`,
   );
+}
+
+/** Sentiment on the App Store reviews fixture (star ratings as labels), every system alike. */
+function otherCorpus(systems: Record<string, (t: string) => Label>): void {
+  const file = new URL('../fixtures/appstore/customerreviews_us_id389801252_mostrecent_2019.json', import.meta.url);
+  const feed = JSON.parse(readFileSync(file, 'utf8')) as {
+    feed: { entry: Array<{ title: { label: string }; content: { label: string }; 'im:rating': { label: string } }> };
+  };
+  const reviews = feed.feed.entry.map((e) => {
+    const stars = Number(e['im:rating'].label);
+    const gold: Label = stars <= 2 ? 'negative' : stars === 3 ? 'neutral' : 'positive';
+    return { text: `${e.title.label}. ${e.content.label}`, gold };
+  });
+  const counts = LABELS.map((l) => reviews.filter((r) => r.gold === l).length).join(' / ');
+  console.log(`\nOther corpus: ${reviews.length} App Store reviews (star ratings as labels; neg / neu / pos ${counts})`);
+  console.log('system      accuracy  macro-F1  F1(neg)  F1(neu)  F1(pos)');
+  for (const [name, fn] of Object.entries(systems)) {
+    const m = metrics(reviews.map((r) => r.gold), reviews.map((r) => fn(r.text)));
+    console.log(
+      `${name.padEnd(11)} ${fmt(m.accuracy).padStart(8)}  ${fmt(m.macroF1).padStart(8)}  ${fmt(m.f1.negative).padStart(7)}  ${fmt(m.f1.neutral).padStart(7)}  ${fmt(m.f1.positive).padStart(7)}`,
+    );
+  }
 }
 
 main();
