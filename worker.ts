@@ -44,6 +44,11 @@ export interface AnalyzeOptions {
    * another process is refreshing; the pass always ends with a refresh.
    */
   refreshEveryMs?: number;
+  /**
+   * Called after each batch that re-analysed mentions while no new mention was waiting (the worker runs
+   * its alert cycle there, so a long re-analysis after an analyser upgrade does not hold alerts back).
+   */
+  betweenBatches?: () => Promise<void>;
 }
 
 /** Default analysis lease. Far above a batch's analysis time (≈ 0.1–0.5 s for 500 mentions). */
@@ -99,7 +104,8 @@ export async function analyzePending(deps: Deps, opts: AnalyzeOptions = {}): Pro
     // Mentions never analysed first (their own cursor), then the rest: re-analysis after an upgrade, retries.
     let claim = await claimAfter(cursorNew, 'new');
     cursorNew = claim.ids.at(-1) ?? 0;
-    if (claim.ids.length === 0) {
+    const fresh = claim.ids.length > 0;
+    if (!fresh) {
       claim = await claimAfter(cursor, 'any');
       if (claim.ids.length === 0) break;
       cursor = claim.ids.at(-1)!;
@@ -134,6 +140,7 @@ export async function analyzePending(deps: Deps, opts: AnalyzeOptions = {}): Pro
       await releaseAnalysisClaims(deps.db, token).catch(() => undefined);
       throw err;
     }
+    if (!fresh && opts.betweenBatches) await opts.betweenBatches();
     if (Date.now() - lastRefresh > refreshEveryMs) {
       await refreshRollups(deps.db, { wait: false });
       lastRefresh = Date.now();
@@ -208,6 +215,11 @@ export interface WorkerOptions {
   retryMs?: number;
   /** Safety-net pass interval (default 60 s). */
   tickMs?: number;
+  /**
+   * During a long re-analysis (after an analyser upgrade), alerts are evaluated and delivered between
+   * batches at most this often (default 60 s), once the new mentions are analysed.
+   */
+  alertEveryMs?: number;
 }
 
 /**
@@ -225,6 +237,7 @@ export async function startWorker(deps: Deps, opts: WorkerOptions = {}): Promise
   const abort = new AbortController();
   const stats: WorkerStats = { passes: 0, failedPasses: 0, analysed: 0, failed: 0, alertsDelivered: 0 };
   const retryMs = opts.retryMs ?? 5000;
+  const alertEveryMs = opts.alertEveryMs ?? 60_000;
   let running: Promise<void> = Promise.resolve();
   let queued: Promise<void> | null = null;
   let retryTimer: NodeJS.Timeout | null = null;
@@ -233,9 +246,18 @@ export async function startWorker(deps: Deps, opts: WorkerOptions = {}): Promise
     if (abort.signal.aborted) return;
     const started = Date.now();
     stats.passes++;
+    let lastAlerts = Date.now();
+    // A re-analysis of every stored mention can take hours: new mentions are analysed first (0012), and
+    // their alerts go out between its batches instead of after it.
+    const alertsMidPass = async (): Promise<void> => {
+      if (Date.now() - lastAlerts < alertEveryMs) return;
+      const alerts = await runAlertCycle(deps);
+      lastAlerts = Date.now();
+      stats.alertsDelivered += alerts.delivered;
+    };
     try {
       const a = await analyzePending(deps, {
-        analyser, signal: abort.signal,
+        analyser, signal: abort.signal, betweenBatches: alertsMidPass,
         ...(opts.leaseMs !== undefined ? { leaseMs: opts.leaseMs } : {}),
         ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
       });
