@@ -618,9 +618,47 @@ const AMOUNT_VERBS = new Set(['was', 'is', 'were', "it's", 'its', 'be', 'been', 
 const RESOLUTION_WORDS = new Set('fixed resolved sorted solved found restored replaced refunded recovered located returned'.split(' '));
 
 const QUOTES = new Set([34, 39, 0x201c, 0x201d, 0x2018, 0x2019]);
-/** One word in quotes: so "helpful". */
+const DOUBLE_QUOTES = new Set([34, 0x201c, 0x201d]);
+/** Longest quoted phrase (characters between the double quotes) read as scare quotes. */
+const SCARE_QUOTE_CHARS = 32;
+/** Most words a quoted phrase read as scare quotes holds. */
+const SCARE_QUOTE_WORDS = 3;
+
+/**
+ * Praise in scare quotes is a claim the customer disputes: so "helpful", joined for "better coverage",
+ * the "premium" lounge. One word in any quotes, or a short phrase (SCARE_QUOTE_WORDS words at most,
+ * SCARE_QUOTE_CHARS characters) in double quotes; a longer quote is reported speech and keeps its
+ * sense ("the agent said 'we are happy to help with anything you need'").
+ */
 function scareQuoted(text: string, t: Token): boolean {
-  return t.index > 0 && QUOTES.has(text.charCodeAt(t.index - 1)) && QUOTES.has(text.charCodeAt(t.index + t.text.length));
+  if (t.index === 0) return false;
+  const end = t.index + t.text.length;
+  if (QUOTES.has(text.charCodeAt(t.index - 1)) && QUOTES.has(text.charCodeAt(end))) return true;
+  // Opening double quote before the word, closing one after it, only words and spaces between.
+  let spaces = 0;
+  let a = t.index - 1;
+  const lo = Math.max(0, end - SCARE_QUOTE_CHARS - 1);
+  for (; a >= lo; a--) {
+    const c = text.charCodeAt(a);
+    if (DOUBLE_QUOTES.has(c)) break;
+    if (c === 32) spaces++;
+    else if (!isPhraseChar(c)) return false;
+  }
+  if (a < lo || (a > 0 && isPhraseChar(text.charCodeAt(a - 1)) && text.charCodeAt(a - 1) !== 32)) return false;
+  let b = end;
+  const hi = Math.min(text.length, a + SCARE_QUOTE_CHARS + 2);
+  for (; b < hi; b++) {
+    const c = text.charCodeAt(b);
+    if (DOUBLE_QUOTES.has(c)) break;
+    if (c === 32) spaces++;
+    else if (!isPhraseChar(c)) return false;
+  }
+  return b < hi && spaces < SCARE_QUOTE_WORDS;
+}
+
+/** A character of a quoted phrase: a letter, digit, space, hyphen or apostrophe. */
+function isPhraseChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 32 || c === 45 || c === 39 || c === 0x2019 || (c >= 0xc0 && c < 0x2000);
 }
 
 /** A no / never / without / zero at most 25 characters before a cue denies it ("no more waiting on hold"). */

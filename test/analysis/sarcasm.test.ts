@@ -35,6 +35,15 @@ describe('sarcasm: praise turned on a problem is a complaint', () => {
     expect(ids(text).length).toBeGreaterThan(0);
   });
 
+  it('praise in short scare quotes is disputed, a long quote is reported speech', () => {
+    const text = 'Signed up for the "better coverage" and got an outage and a double charge in week one';
+    expect(run(text).sentiment.label).toBe('negative');
+    expect(ids(text)).toEqual(expect.arrayContaining(['outage', 'billing']));
+    expect(run('the “premium” support line left me on hold').sentiment.label).toBe('negative');
+    // Reported speech, not irony: the quote is long, its words keep their sense.
+    expect(run('The courier said "we are happy to deliver on Saturday as well" which is great').sentiment.label).toBe('positive');
+  });
+
   it('the same praise without a problem stays praise', () => {
     expect(run('thanks for the 3 hour delay').sentiment.label).toBe('negative');
     expect(run('thanks for the quick reply').sentiment.label).toBe('positive');
