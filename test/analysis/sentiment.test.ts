@@ -113,6 +113,10 @@ describe('English sentiment for customer text', () => {
     ['I would appreciate a call back', 'neutral'],
     ['It is nice and warm in the cafe', 'positive'],
     ['Two hours for a pizza #nothappy', 'negative'],
+    // "increase" and "rise" are positive words in AFINN; a price rise is not good news
+    ['Another price rise on my broadband plan', 'negative'],
+    ['Got the price hike email today', 'negative'],
+    ['The banking app slows to a crawl every evening', 'negative'],
     ['#happy with the new phone plan', 'positive'],
     ['Are you kidding me? Another fee on my statement', 'negative'],
     ['Is there a real person I can talk to?', 'negative'],
