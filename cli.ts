@@ -4,10 +4,12 @@
  * DATABASE_URL is set). Every command exits non-zero with a one-line message on failure.
  */
 import fs from 'node:fs';
+import { once } from 'node:events';
 import path from 'node:path';
 import readline from 'node:readline';
+import { Readable } from 'node:stream';
 import { Command, Option } from 'commander';
-import { parse as parseCsv } from 'csv-parse';
+import { CsvError, parse as parseCsv } from 'csv-parse';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { logger } from './log.js';
 import { isEarshotError, ValidationError, ConfigError } from './errors.js';
@@ -108,16 +110,29 @@ function untilSignal(): Promise<string> {
   });
 }
 
-/** Reads texts for `score`: JSONL (one object per line) or CSV with a header, from a file or stdin. */
-async function* readScoreInput(
-  file: string | undefined,
-  opts: { idColumn: string; textColumn: string },
-): AsyncGenerator<{ line: number; id?: string; text?: string; error?: string }> {
+/** One input record of `score`: a text with its id, or what is wrong with that line. */
+interface ScoreItem {
+  line: number;
+  id?: string;
+  text?: string;
+  error?: string;
+}
+
+/**
+ * Reads texts for `score`: JSONL (one object per line) or CSV with a header, from a file or stdin,
+ * streamed (a CSV file is parsed as it is read; CSV on stdin is sniffed from its first line). A CSV
+ * header without the text column stops the run with the header's columns named.
+ */
+async function* readScoreInput(file: string | undefined, opts: { idColumn: string; textColumn: string }): AsyncGenerator<ScoreItem> {
+  const name = file ?? 'stdin';
+  if (file && /\.csv$/i.test(file)) {
+    yield* readScoreCsv(fs.createReadStream(file), opts, name);
+    return;
+  }
   const input = file ? fs.createReadStream(file) : process.stdin;
-  const isCsv = file ? /\.csv$/i.test(file) : null;
   // Sniff stdin / unknown extensions: JSONL lines start with '{'.
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
-  let mode: 'jsonl' | 'csv' | null = isCsv === null ? (file && /\.(jsonl|ndjson|json)$/i.test(file) ? 'jsonl' : null) : isCsv ? 'csv' : 'jsonl';
+  let mode: 'jsonl' | 'csv' | null = file && /\.(jsonl|ndjson|json)$/i.test(file) ? 'jsonl' : null;
   let csvBuffer: string[] | null = null;
   let lineNo = 0;
   for await (const raw of lines) {
@@ -144,18 +159,33 @@ async function* readScoreInput(
       yield { line: lineNo, error: 'not valid JSON' };
     }
   }
-  if (mode === 'csv' && csvBuffer) {
-    const parser = parseCsv(csvBuffer.join('\n'), { columns: true, skip_empty_lines: true, relax_column_count: true, bom: true });
-    let row = 1;
-    for await (const rec of parser as AsyncIterable<Record<string, string>>) {
-      row++;
-      const text = rec[opts.textColumn];
-      if (text === undefined) {
-        yield { line: row, error: `no column '${opts.textColumn}' (use --text-column)` };
-        continue;
-      }
-      yield { line: row, id: rec[opts.idColumn] ?? String(row - 1), text };
+  if (mode === 'csv' && csvBuffer) yield* readScoreCsv(Readable.from([csvBuffer.join('\n')]), opts, name);
+}
+
+/** CSV records of `score` with the line each ends on; a header without the text column throws. */
+async function* readScoreCsv(input: Readable, opts: { idColumn: string; textColumn: string }, name: string): AsyncGenerator<ScoreItem> {
+  const parser = input.pipe(
+    parseCsv({
+      columns: (header: string[]) => {
+        if (!header.includes(opts.textColumn)) {
+          throw new ValidationError(`score: ${name}: no column '${opts.textColumn}' in the CSV header (columns: ${header.join(', ')}); use --text-column`);
+        }
+        return header;
+      },
+      skip_empty_lines: true,
+      relax_column_count: true,
+      bom: true,
+      info: true,
+    }),
+  );
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; records: number } }>) {
+      yield { line: info.lines, id: record[opts.idColumn] || String(info.records), text: record[opts.textColumn] ?? '' };
     }
+  } catch (err) {
+    // A broken file (an unclosed quote…): csv-parse names the line; the records before it are out.
+    if (err instanceof CsvError) throw new ValidationError(`score: ${name}: ${err.message}`);
+    throw err;
   }
 }
 
@@ -264,7 +294,8 @@ export function buildProgram(): Command {
           continue;
         }
         const r = analyser.analyse({ text: item.text ?? '' });
-        process.stdout.write(`${JSON.stringify(toScoreRecord(item.id ?? String(item.line), r))}\n`);
+        // Waits when the reader of stdout is slower than the analyser (memory stays flat on big files).
+        if (!process.stdout.write(`${JSON.stringify(toScoreRecord(item.id ?? String(item.line), r))}\n`)) await once(process.stdout, 'drain');
       }
       if (bad > 0) process.exitCode = 1;
     });

@@ -94,6 +94,21 @@ describe('earshot CLI', { timeout: 120_000 }, () => {
     expect(out[0].painPoints.map((p: { id: string }) => p.id)).toContain('damaged-item');
   });
 
+  it('score names a missing CSV column once, with the header, and a broken CSV with its line', () => {
+    fs.writeFileSync(path.join(dir, 'tickets.csv'), 'ticket,body\nT1,Parcel lost\nT2,Refund still pending\n');
+    const r = earshot(['score', 'tickets.csv', '--text-column', 'message']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/tickets\.csv: no column 'message' in the CSV header \(columns: ticket, body\)/);
+    // A quoted field spanning lines is one record; an unclosed quote stops the file at its line.
+    fs.writeFileSync(path.join(dir, 'broken.csv'), 'ticket,body\nT1,"Box crushed,\nscreen cracked"\nT2,"never closed\n');
+    const b = earshot(['score', 'broken.csv', '--id-column', 'ticket', '--text-column', 'body']);
+    expect(b.code).toBe(1);
+    expect(b.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['T1']);
+    expect(b.stderr).toMatch(/broken\.csv: .*Quote Not Closed.*line 4/);
+  });
+
   it('import is idempotent on id, reports bad rows, and export returns what was stored', () => {
     writeConfig();
     const lines = [
