@@ -266,3 +266,16 @@ describe('complaint cues of the sentiment stage point to their pain point', () =
     expect(top('no reply to my emails for a week')?.id).toBe('customer-service');
   });
 });
+
+describe('common complaint vocabulary of the weaker pain points', () => {
+  it.each([
+    ['@courier my parcel arrived with the box torn up and the lamp inside wrecked', 'damaged-item'],
+    ['@movers you broke our dining table and scuffed every wall', 'damaged-item'],
+    ['@cafe the cashier snapped at me and then rudely ignored my order', 'staff-behaviour'],
+    ['@gymco the trainer raised his voice at my son in front of everyone', 'staff-behaviour'],
+    ['@railco the wifi is slow on every single train', 'product-quality'],
+    ['@busco booked a window seat and got stuck with a nonworking charger in the aisle', 'product-quality'],
+  ])('%s → %s', (text, id) => {
+    expect(top(text)?.id).toBe(id);
+  });
+});
