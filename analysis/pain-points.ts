@@ -532,8 +532,11 @@ const INFO_WEIGHT = 1.8;
 const MISSING_TARGETS = new Map<string, Array<[string, number]>>([
   ...['signal', 'service', 'internet', 'connection', 'network'].map((w): [string, Array<[string, number]>] => [w, [['outage', 2]]]),
   ...['wifi', 'wi', 'power'].map((w): [string, Array<[string, number]>] => [w, [['outage', 1.2], ['product-quality', 1.2]]]),
-  ...['food', 'water', 'seat', 'seats', 'room', 'snacks', 'drinks', 'blankets', 'pillows', 'heat', 'heating'].map((w): [string, Array<[string, number]>] => [w, [['product-quality', 2]]]),
+  ...['food', 'water', 'seat', 'seats', 'room', 'snacks', 'drinks', 'blankets', 'pillows', 'heat', 'heating', 'snack', 'drink', 'blanket', 'pillow', 'meal', 'meals', 'coffee', 'legroom', 'entertainment', 'tv', 'movies', 'screen', 'screens', 'outlet', 'outlets', 'charger', 'ventilation', 'ac', 'toilet', 'soap'].map((w): [string, Array<[string, number]>] => [w, [['product-quality', 2]]]),
 ]);
+
+/** Targets of the sentiment cue 'no x' before the missing thing routes it (it names no pain point itself). */
+const NO_TARGETS: Array<[string, number]> = [];
 
 /** The word after the one at text index `at` ("no" in "no signal"), or null. */
 function wordAfter(tokens: Token[], at: number): string | null {
@@ -826,7 +829,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         const cueSeg = segmentAt(segments, cue.index);
         if (requireComplaint && cueSeg.sum > 0.5 && !cue.turnsPraise && !(turned !== null && turned.includes(cueSeg))) continue;
         liveComplaint = true;
-        const targets = CUE_MAP.get(cue.name);
+        const targets = CUE_MAP.get(cue.name) ?? (cue.name === 'no x' ? NO_TARGETS : undefined);
         if (targets === undefined) continue;
         let list = targets;
         let term = cue.name;
@@ -847,7 +850,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
             list = [[GENERIC, INFO_WEIGHT]];
             term = cue.name === 'no response' ? `no ${missing}` : `lack of ${missing}`;
           } else if (cue.name === 'canned response' && missing !== null && !CANNED_WORDS.has(missing)) continue;
-        } else if (cue.name === 'no service') {
+        } else if (cue.name === 'no service' || cue.name === 'no x') {
           // "no signal" is an outage, "no food" a product: the missing thing decides.
           const missing = wordAfter(tokens, cue.index);
           const routed = missing === null ? undefined : MISSING_TARGETS.get(missing);

@@ -279,3 +279,12 @@ describe('common complaint vocabulary of the weaker pain points', () => {
     expect(top(text)?.id).toBe(id);
   });
 });
+
+describe('"no …" names the missing thing', () => {
+  it.each([
+    ['@coachco 6 hour trip with no blankets and no snacks, freezing', 'product-quality'],
+    ['@cinema no ventilation in screen 3 tonight, awful', 'product-quality'],
+  ])('%s → %s', (text, id) => {
+    expect(top(text)?.id).toBe(id);
+  });
+});
