@@ -31,6 +31,8 @@
  * (on hold, a phone queue, "customer service"); waiting on such a contact is customer-service too.
  * An errand (booking, refund, billing, account access) named beside the service is what the customer
  * came about, so the service is the complaint ("the call centre agent could not fix my booking").
+ * A booking beside a clear cancellation or delay is its consequence, so the disruption ranks first
+ * ("they cancelled my train and rebooked me for the next day").
  * A complaint whose pain points are all below a tag's threshold takes the strongest of them (at least
  * WEAK_BEST); only a complaint naming nothing at all falls back to customer-service.
  *
@@ -281,6 +283,12 @@ const ERRANDS = ['booking', 'refund', 'billing', 'account-access'];
 const ERRAND_DEMOTION = 0.6;
 /** Customer-service evidence that makes the service, not the errand beside it, the complaint. */
 const ERRAND_SERVICE = 2;
+/** Service disruptions that a booking beside them is a consequence of (rebooked, booked another). */
+const DISRUPTIONS = ['cancellation', 'delay'];
+/** Evidence a disruption needs before the booking beside it is demoted (one clear word: "cancelled", "delayed"). */
+const DISRUPTION_SUM = 3;
+/** Ranking factor on booking beside a clear disruption. */
+const REBOOKING_DEMOTION = 0.6;
 /** Cues as specific as a keyword: they keep their full weight beside other evidence. */
 const SPECIFIC_CUES = new Set(['staff attitude', 'bad product', 'wait in line', 'missed connection', 'arrive late', 'not moving', 'understaffed']);
 /** People who serve customers, and words for how they behaved (STAFF ATTITUDE cue). */
@@ -911,6 +919,18 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         for (const id of ERRANDS) {
           const v = scores.get(id);
           if (v !== undefined) v.factor *= ERRAND_DEMOTION;
+        }
+      }
+      // A cancelled or delayed service that the customer was rebooked or had to book around: the
+      // disruption is the complaint, the booking its consequence ("cancelled, and rebooked me for tomorrow").
+      const booking = scores.get('booking');
+      if (booking !== undefined) {
+        for (const id of DISRUPTIONS) {
+          const v = scores.get(id);
+          if (v !== undefined && v.sum >= DISRUPTION_SUM) {
+            booking.factor *= REBOOKING_DEMOTION;
+            break;
+          }
         }
       }
       const tags: PainPointTag[] = [];

@@ -288,3 +288,17 @@ describe('"no …" names the missing thing', () => {
     expect(top(text)?.id).toBe(id);
   });
 });
+
+describe('a booking beside a clear disruption is its consequence', () => {
+  it.each([
+    ['@railco you cancelled my train and rebooked me on one tomorrow, thanks for nothing', 'cancellation'],
+    ['the ferry was delayed 4 hours, had to rebook my hotel and lost a night', 'delay'],
+  ])('%s → %s', (text, id) => {
+    expect(top(text)?.id).toBe(id);
+    expect(ids(text)).toContain('booking');
+  });
+
+  it('a booking failure with no disruption stays booking', () => {
+    expect(top("@hotelco I've tried to book a room three times and the booking page just errors")?.id).toBe('booking');
+  });
+});
