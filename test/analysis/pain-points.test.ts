@@ -287,12 +287,17 @@ describe('"no …" names the missing thing', () => {
   ])('%s → %s', (text, id) => {
     expect(top(text)?.id).toBe(id);
   });
+
+  it('the missing thing is evidence of its pain point', () => {
+    const pq = tag('@coachco 6 hour trip with no blankets and no snacks, freezing').find((t) => t.id === 'product-quality');
+    expect(pq?.evidence).toContain('no blankets');
+  });
 });
 
 describe('a booking beside a clear disruption is its consequence', () => {
   it.each([
-    ['@railco you cancelled my train and rebooked me on one tomorrow, thanks for nothing', 'cancellation'],
-    ['the ferry was delayed 4 hours, had to rebook my hotel and lost a night', 'delay'],
+    ['@railco my train was cancelled and I got rebooked onto the 6am, my booking reference changed too', 'cancellation'],
+    ['@busco coach delayed again, had to rebook my connection and pay the booking fee', 'delay'],
   ])('%s → %s', (text, id) => {
     expect(top(text)?.id).toBe(id);
     expect(ids(text)).toContain('booking');
