@@ -307,3 +307,10 @@ describe('a booking beside a clear disruption is its consequence', () => {
     expect(top("@hotelco I've tried to book a room three times and the booking page just errors")?.id).toBe('booking');
   });
 });
+
+describe('a generic "terrible experience" does not outrank the problem it describes', () => {
+  it('names the specific problem first, and is product-quality only on its own', () => {
+    expect(top('@shopco horrible experience, the blender arrived with a cracked jug')?.id).toBe('damaged-item');
+    expect(top('@gymco what an awful experience')?.id).toBe('product-quality');
+  });
+});
