@@ -313,4 +313,8 @@ describe('a generic "terrible experience" does not outrank the problem it descri
     expect(top('@shopco horrible experience, the blender arrived with a cracked jug')?.id).toBe('damaged-item');
     expect(top('@gymco what an awful experience')?.id).toBe('product-quality');
   });
+
+  it('a plea for help names no problem: the problem beside it ranks first', () => {
+    expect(top('@railco please help, we have been stuck on the platform and nobody told us')?.id).toBe('delay');
+  });
 });
