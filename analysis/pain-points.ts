@@ -902,11 +902,12 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       // customer-service when both fire, unless the text is about the service interaction itself
       // (on hold, hung up, "customer service", a representative, no reply).
       const cs = scores.get(GENERIC);
-      // Waiting to reach someone (on hold, a phone queue) is about the service contact itself.
-      const contact = cs !== undefined && cs.ev.some((x) => CONTACT.has(x[0]));
+      // Waiting to reach someone (on hold, a phone queue, the line for "customer service") is about
+      // the service contact itself.
+      const contact = cs !== undefined && cs.ev.some((x) => CONTACT.has(x[0]) || x[1] >= INTERACTION_WEIGHT);
       const waiting = scores.get('waiting-time');
       if (contact && waiting) waiting.factor *= 0.5;
-      if (cs && !contact && !cs.ev.some((x) => x[1] >= INTERACTION_WEIGHT)) {
+      if (cs && !contact) {
         let specific = 0;
         for (const v of scores.live) if (v.id !== GENERIC && v.sum > specific) specific = v.sum;
         if (specific >= 2.5) cs.factor *= GENERIC_DEMOTION;

@@ -318,3 +318,14 @@ describe('a generic "terrible experience" does not outrank the problem it descri
     expect(top('@railco please help, we have been stuck on the platform and nobody told us')?.id).toBe('delay');
   });
 });
+
+describe('waiting for the service contact itself is customer-service', () => {
+  it.each([
+    ['@bankco 45 minute wait in the queue for customer service today', 'customer-service'],
+    ['@shopco stood in line for 30 minutes at the customer service desk', 'customer-service'],
+    ['@shopco the checkout line was 40 minutes long, only two tills open', 'waiting-time'],
+  ])('%s → %s', (text, id) => {
+    expect(top(text)?.id).toBe(id);
+    expect(ids(text)).toContain('waiting-time');
+  });
+});
