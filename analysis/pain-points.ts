@@ -31,6 +31,8 @@
  * (on hold, a phone queue, "customer service"); waiting on such a contact is customer-service too.
  * An errand (booking, refund, billing, account access) named beside the service is what the customer
  * came about, so the service is the complaint ("the call centre agent could not fix my booking").
+ * A booking beside a clear cancellation or delay is its consequence, so the disruption ranks first
+ * ("they cancelled my train and rebooked me for the next day").
  * A complaint whose pain points are all below a tag's threshold takes the strongest of them (at least
  * WEAK_BEST); only a complaint naming nothing at all falls back to customer-service.
  *
@@ -281,6 +283,12 @@ const ERRANDS = ['booking', 'refund', 'billing', 'account-access'];
 const ERRAND_DEMOTION = 0.6;
 /** Customer-service evidence that makes the service, not the errand beside it, the complaint. */
 const ERRAND_SERVICE = 2;
+/** Service disruptions that a booking beside them is a consequence of (rebooked, booked another). */
+const DISRUPTIONS = ['cancellation', 'delay'];
+/** Evidence a disruption needs before the booking beside it is demoted (one clear word: "cancelled", "delayed"). */
+const DISRUPTION_SUM = 3;
+/** Ranking factor on booking beside a clear disruption. */
+const REBOOKING_DEMOTION = 0.6;
 /** Cues as specific as a keyword: they keep their full weight beside other evidence. */
 const SPECIFIC_CUES = new Set(['staff attitude', 'bad product', 'wait in line', 'missed connection', 'arrive late', 'not moving', 'understaffed']);
 /** People who serve customers, and words for how they behaved (STAFF ATTITUDE cue). */
@@ -532,8 +540,11 @@ const INFO_WEIGHT = 1.8;
 const MISSING_TARGETS = new Map<string, Array<[string, number]>>([
   ...['signal', 'service', 'internet', 'connection', 'network'].map((w): [string, Array<[string, number]>] => [w, [['outage', 2]]]),
   ...['wifi', 'wi', 'power'].map((w): [string, Array<[string, number]>] => [w, [['outage', 1.2], ['product-quality', 1.2]]]),
-  ...['food', 'water', 'seat', 'seats', 'room', 'snacks', 'drinks', 'blankets', 'pillows', 'heat', 'heating'].map((w): [string, Array<[string, number]>] => [w, [['product-quality', 2]]]),
+  ...['food', 'water', 'seat', 'seats', 'room', 'snacks', 'drinks', 'blankets', 'pillows', 'heat', 'heating', 'snack', 'drink', 'blanket', 'pillow', 'meal', 'meals', 'coffee', 'legroom', 'entertainment', 'tv', 'movies', 'screen', 'screens', 'outlet', 'outlets', 'charger', 'ventilation', 'ac', 'toilet', 'soap'].map((w): [string, Array<[string, number]>] => [w, [['product-quality', 2]]]),
 ]);
+
+/** Targets of the sentiment cue 'no x' before the missing thing routes it (it names no pain point itself). */
+const NO_TARGETS: Array<[string, number]> = [];
 
 /** The word after the one at text index `at` ("no" in "no signal"), or null. */
 function wordAfter(tokens: Token[], at: number): string | null {
@@ -826,7 +837,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         const cueSeg = segmentAt(segments, cue.index);
         if (requireComplaint && cueSeg.sum > 0.5 && !cue.turnsPraise && !(turned !== null && turned.includes(cueSeg))) continue;
         liveComplaint = true;
-        const targets = CUE_MAP.get(cue.name);
+        const targets = CUE_MAP.get(cue.name) ?? (cue.name === 'no x' ? NO_TARGETS : undefined);
         if (targets === undefined) continue;
         let list = targets;
         let term = cue.name;
@@ -847,7 +858,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
             list = [[GENERIC, INFO_WEIGHT]];
             term = cue.name === 'no response' ? `no ${missing}` : `lack of ${missing}`;
           } else if (cue.name === 'canned response' && missing !== null && !CANNED_WORDS.has(missing)) continue;
-        } else if (cue.name === 'no service') {
+        } else if (cue.name === 'no service' || cue.name === 'no x') {
           // "no signal" is an outage, "no food" a product: the missing thing decides.
           const missing = wordAfter(tokens, cue.index);
           const routed = missing === null ? undefined : MISSING_TARGETS.get(missing);
@@ -891,11 +902,12 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       // customer-service when both fire, unless the text is about the service interaction itself
       // (on hold, hung up, "customer service", a representative, no reply).
       const cs = scores.get(GENERIC);
-      // Waiting to reach someone (on hold, a phone queue) is about the service contact itself.
-      const contact = cs !== undefined && cs.ev.some((x) => CONTACT.has(x[0]));
+      // Waiting to reach someone (on hold, a phone queue, the line for "customer service") is about
+      // the service contact itself.
+      const contact = cs !== undefined && cs.ev.some((x) => CONTACT.has(x[0]) || x[1] >= INTERACTION_WEIGHT);
       const waiting = scores.get('waiting-time');
       if (contact && waiting) waiting.factor *= 0.5;
-      if (cs && !contact && !cs.ev.some((x) => x[1] >= INTERACTION_WEIGHT)) {
+      if (cs && !contact) {
         let specific = 0;
         for (const v of scores.live) if (v.id !== GENERIC && v.sum > specific) specific = v.sum;
         if (specific >= 2.5) cs.factor *= GENERIC_DEMOTION;
@@ -908,6 +920,18 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         for (const id of ERRANDS) {
           const v = scores.get(id);
           if (v !== undefined) v.factor *= ERRAND_DEMOTION;
+        }
+      }
+      // A cancelled or delayed service that the customer was rebooked or had to book around: the
+      // disruption is the complaint, the booking its consequence ("cancelled, and rebooked me for tomorrow").
+      const booking = scores.get('booking');
+      if (booking !== undefined) {
+        for (const id of DISRUPTIONS) {
+          const v = scores.get(id);
+          if (v !== undefined && v.sum >= DISRUPTION_SUM) {
+            booking.factor *= REBOOKING_DEMOTION;
+            break;
+          }
         }
       }
       const tags: PainPointTag[] = [];

@@ -266,3 +266,66 @@ describe('complaint cues of the sentiment stage point to their pain point', () =
     expect(top('no reply to my emails for a week')?.id).toBe('customer-service');
   });
 });
+
+describe('common complaint vocabulary of the weaker pain points', () => {
+  it.each([
+    ['@courier my parcel arrived with the box torn up and the lamp inside wrecked', 'damaged-item'],
+    ['@movers you broke our dining table and scuffed every wall', 'damaged-item'],
+    ['@cafe the cashier snapped at me and then rudely ignored my order', 'staff-behaviour'],
+    ['@gymco the trainer raised his voice at my son in front of everyone', 'staff-behaviour'],
+    ['@railco the wifi is slow on every single train', 'product-quality'],
+    ['@busco booked a window seat and got stuck with a nonworking charger in the aisle', 'product-quality'],
+  ])('%s → %s', (text, id) => {
+    expect(top(text)?.id).toBe(id);
+  });
+});
+
+describe('"no …" names the missing thing', () => {
+  it.each([
+    ['@coachco 6 hour trip with no blankets and no snacks, freezing', 'product-quality'],
+    ['@cinema no ventilation in screen 3 tonight, awful', 'product-quality'],
+  ])('%s → %s', (text, id) => {
+    expect(top(text)?.id).toBe(id);
+  });
+
+  it('the missing thing is evidence of its pain point', () => {
+    const pq = tag('@coachco 6 hour trip with no blankets and no snacks, freezing').find((t) => t.id === 'product-quality');
+    expect(pq?.evidence).toContain('no blankets');
+  });
+});
+
+describe('a booking beside a clear disruption is its consequence', () => {
+  it.each([
+    ['@railco my train was cancelled and I got rebooked onto the 6am, my booking reference changed too', 'cancellation'],
+    ['@busco coach delayed again, had to rebook my connection and pay the booking fee', 'delay'],
+  ])('%s → %s', (text, id) => {
+    expect(top(text)?.id).toBe(id);
+    expect(ids(text)).toContain('booking');
+  });
+
+  it('a booking failure with no disruption stays booking', () => {
+    expect(top("@hotelco I've tried to book a room three times and the booking page just errors")?.id).toBe('booking');
+  });
+});
+
+describe('a generic "terrible experience" does not outrank the problem it describes', () => {
+  it('names the specific problem first, and is product-quality only on its own', () => {
+    expect(top('@shopco horrible experience, the blender arrived with a cracked jug')?.id).toBe('damaged-item');
+    expect(top('@gymco what an awful experience')?.id).toBe('product-quality');
+  });
+
+  it('a plea for help names no problem: the problem beside it ranks first', () => {
+    expect(top('@railco please help, we have been stuck on the platform and nobody told us')?.id).toBe('delay');
+  });
+});
+
+describe('waiting for the service contact itself is customer-service', () => {
+  it.each([
+    ['@bankco 45 minute wait in the queue for customer service today', 'customer-service'],
+    ['@shopco stood in line for 30 minutes at the customer service desk', 'customer-service'],
+    ['@shopco the checkout line was 40 minutes long, only two tills open', 'waiting-time'],
+  ])('%s → %s', (text, id) => {
+    expect(top(text)?.id).toBe(id);
+    expect(ids(text)).toContain('waiting-time');
+  });
+});
