@@ -890,7 +890,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       if (!strong && weakBest !== undefined && complaint) {
         weakBest.sum = 1;
         weakBest.factor = 1;
-      } else if (!strong && complaint && addressesBrand(text, tokens)) {
+      } else if (!strong && complaint && !positive && addressesBrand(text, tokens)) {
         const cs = scores.get('customer-service');
         const ev = cs ? cs.ev.map(([t]) => t) : [...sentCues, ...(cues ?? [])].map((c) => c.name).slice(0, 3);
         const fallback = scores.take(scores.slot('customer-service'));

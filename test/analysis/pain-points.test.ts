@@ -248,6 +248,28 @@ describe('being a customer is not a customer-service complaint', () => {
   });
 });
 
+describe('words that name no problem on their own', () => {
+  it.each([
+    ['The app won\'t let me save my playlist since the update', 'booking'],
+    ['Man, the wifi keeps dropping again', 'staff-behaviour'],
+    ['Bold claim for a network that is down every evening', 'lost-item'],
+    ['Not sure I care about the new logo, the bill went up again', 'customer-service'],
+  ])('%s: no %s tag', (text, id) => {
+    expect(ids(text)).not.toContain(id);
+    expect(ids(text).length).toBeGreaterThan(0);
+  });
+
+  it('"won\'t let me" is about what it would not let you do: change a booking is booking', () => {
+    expect(ids('The site won\'t let me change my booking')[0]).toBe('booking');
+  });
+
+  it('a positive comparison with a "no …" in it is not a complaint to the brand', () => {
+    const text = 'Tried all three of you for a month: best coverage here, best price there. No clear winner, it depends what you care about.';
+    expect(scoreSentiment(text).label).toBe('positive');
+    expect(ids(text)).toEqual([]);
+  });
+});
+
 describe('complaint cues of the sentiment stage point to their pain point', () => {
   it.each([
     ['The app logs me out every day', 'account-access'],
