@@ -21,6 +21,8 @@ import type { JourneyStage, StageResult } from '../model.js';
 import { JOURNEY_STAGES } from '../model.js';
 import { hashRange, RangeTable } from './intern.js';
 import { RegexGroup } from './prefilter.js';
+import { NO_ENTRY } from './sentiment.js';
+import type { Token } from './sentiment.js';
 
 const require = createRequire(import.meta.url);
 
@@ -76,9 +78,10 @@ export const STAGE_RULES: Array<[RegExp, JourneyStage, number]> = [
 export interface StageClassifier {
   /**
    * Probabilities by stage, summing to 1, best first (empty when no known word). `lowered`: the text is
-   * lower-cased already (skips lower-casing it again).
+   * lower-cased already (skips lower-casing it again). `tokens`: the sentiment scanner's tokens of that
+   * lower-cased text (scan(…).tokens), whose words' vocabulary entries may hold their feature index.
    */
-  classify(text: string, lowered?: boolean): Array<{ stage: JourneyStage; p: number }>;
+  classify(text: string, lowered?: boolean, tokens?: readonly Token[]): Array<{ stage: JourneyStage; p: number }>;
   /** The same through natural's own getClassifications (slower; for checking). */
   naturalClassify(text: string): Array<{ stage: JourneyStage; p: number }>;
 }
@@ -97,8 +100,12 @@ interface NaturalLike {
   stemmer: { tokenizeAndStem(text: string, keepStops?: boolean): string[] };
 }
 
-/** Trains natural's BayesClassifier on the examples (fast: ≈ 50 ms for 500 examples). */
-export function trainStageClassifier(examples: StageExample[]): StageClassifier {
+/**
+ * Trains natural's BayesClassifier on the examples (fast: ≈ 50 ms for 500 examples). `onWordEntries`:
+ * this is the default classifier, which keeps each word's feature index on the scanner's vocabulary
+ * entry (WordEntry.stageFeature; one classifier only, since the entry has one slot).
+ */
+export function trainStageClassifier(examples: StageExample[], onWordEntries = false): StageClassifier {
   const { BayesClassifier, PorterStemmer } = loadNatural();
   const bayes = new BayesClassifier(PorterStemmer) as NaturalLike;
   for (const ex of examples) bayes.addDocument(ex.text, ex.stage);
@@ -133,16 +140,34 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
   // (A RangeTable finds a token in place: a token seen before costs no new string.)
   const featureCache = new RangeTable<number>(4096);
   const stemmer = PorterStemmer;
-  function featureIndices(text: string): number[] {
+  function featureIndices(text: string, tokens?: readonly Token[]): number[] {
     const out: number[] = [];
     // Maximal runs of [a-zA-Z0-9'-/]: the tokens of natural's split on /[^a-zA-Z0-9'\-/]+/.
     const n = text.length;
     let i = 0;
+    // The scanner's next token at or after the current one (tokens are in text order).
+    let next = 0;
+    const scanned = onWordEntries && tokens !== undefined ? tokens.length : 0;
     while (i < n) {
       while (i < n && !isTokenChar(text.charCodeAt(i))) i++;
       if (i >= n) break;
       const start = i;
       while (i < n && isTokenChar(text.charCodeAt(i))) i++;
+      // A token the scanner cut the same (same start and length in this text: the same string) has
+      // its feature index on its vocabulary entry once this classifier has met the word.
+      let entry = NO_ENTRY;
+      if (next < scanned) {
+        let t = (tokens as readonly Token[])[next] as Token;
+        while (t.index < start && ++next < scanned) t = (tokens as readonly Token[])[next] as Token;
+        if (t.index === start && t.k === 'word' && t.text.length === i - start && t.entry !== undefined) {
+          entry = t.entry;
+          const cached = entry.stageFeature;
+          if (cached !== undefined) {
+            if (cached >= 0 && !out.includes(cached)) out.push(cached);
+            continue;
+          }
+        }
+      }
       const hash = hashRange(text, start, i);
       const found = featureCache.find(text, start, i, hash);
       let k: number;
@@ -153,6 +178,7 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
         // (Short tokens only: a long slice may share the whole text's memory.)
         if (featureCache.size < 50_000 && i - start < 13) featureCache.add(tok, k, hash);
       }
+      if (entry !== NO_ENTRY) entry.stageFeature = k;
       if (k >= 0 && !out.includes(k)) out.push(k);
     }
     return out;
@@ -160,8 +186,8 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
   /** Per-call class scores (reused: classification is synchronous). */
   const scores = new Float64Array(labels.length);
   return {
-    classify(text: string, lowered = false) {
-      const feats = featureIndices(lowered ? text : text.toLowerCase());
+    classify(text: string, lowered = false, tokens?: readonly Token[]) {
+      const feats = featureIndices(lowered ? text : text.toLowerCase(), lowered ? tokens : undefined);
       if (feats.length === 0) return [];
       let max = -Infinity;
       for (let c = 0; c < C; c++) {
@@ -225,7 +251,7 @@ export function splitExamples(all: StageExample[]): { train: StageExample[]; hel
 let defaultClassifier: StageClassifier | null = null;
 /** The default classifier, trained on all examples at first use. */
 export function defaultStageClassifier(): StageClassifier {
-  defaultClassifier ??= trainStageClassifier(stageExamples());
+  defaultClassifier ??= trainStageClassifier(stageExamples(), true);
   return defaultClassifier;
 }
 
@@ -259,6 +285,8 @@ export function detectStage(
   text: string,
   classifier: StageClassifier = defaultStageClassifier(),
   lowerText?: string,
+  /** The scanner's tokens of lowerText (scan(text).tokens), for the classifier's word lookups. */
+  tokens?: readonly Token[],
 ): StageResult | null {
   const lower = lowerText ?? text.toLowerCase().replace(/\u2019/g, "'");
   // ruleScores(lower) without its Map: stages in the order of their first matching rule, with sums.
@@ -294,7 +322,7 @@ export function detectStage(
   if (best && bestScore >= RULE_SURE && bestScore === ruleTotal) {
     return { id: best, confidence: round(0.75 + 0.05 * Math.min(3, bestScore - RULE_SURE + 1)) };
   }
-  const probs = classifier.classify(lower, true);
+  const probs = classifier.classify(lower, true, lowerText !== undefined ? tokens : undefined);
   const top = probs[0];
   if (best) {
     const share = bestScore / ruleTotal;

@@ -102,10 +102,18 @@ export interface WordEntry {
   readonly info: WordInfo | undefined;
   /** Bits other stages register for the word (see registerWordFlags). */
   flags: number;
+  /**
+   * The default journey-stage classifier's feature index for the word (-1: none), or undefined until
+   * that classifier first meets the word (it writes it here; see journey-stage.ts).
+   */
+  stageFeature: number | undefined;
 }
 
-/** The entry of a word nothing is known about (shared). */
-const NO_ENTRY: WordEntry = Object.freeze({ info: undefined, flags: 0 });
+/**
+ * The entry of a word nothing is known about and that the vocabulary does not remember (shared, never
+ * written: a stage caching a fact on an entry skips this one).
+ */
+export const NO_ENTRY: WordEntry = Object.freeze({ info: undefined, flags: 0, stageFeature: undefined });
 /** Words the scanner looks up in place (found words cost no new string); unknown words join up to this many. */
 const VOCAB_MAX = 50_000;
 
@@ -205,7 +213,11 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
         entry = NO_ENTRY;
         // Remembered: short words (a long slice may share the whole text's memory, which the table would
         // keep) that do not start with a digit (numbers rarely repeat; they would only fill the table).
-        if (i - start < 13 && VOCAB.size < VOCAB_MAX && lower.charCodeAt(start) > 57) VOCAB.add(word, NO_ENTRY, hash);
+        // A remembered word gets an entry of its own, so later stages can cache facts on it.
+        if (i - start < 13 && VOCAB.size < VOCAB_MAX && lower.charCodeAt(start) > 57) {
+          entry = { info: undefined, flags: 0, stageFeature: undefined };
+          VOCAB.add(word, entry, hash);
+        }
       }
       tokens.push({ k: 'word', text: word, index: start, caps: len >= 3 && up === len, elong, tag, entry });
       continue;
@@ -503,7 +515,7 @@ for (const w of APOLOGY_WORDS) wordInfo(w).apology = true;
 for (const w of MINIMISERS) wordInfo(w).minimiser = true;
 /** The scanner's vocabulary: every word the scorer knows, words other stages register, words seen. */
 const VOCAB = new RangeTable<WordEntry>(WORDS.size * 2);
-for (const [w, info] of WORDS) VOCAB.add(w, { info, flags: 0 });
+for (const [w, info] of WORDS) VOCAB.add(w, { info, flags: 0, stageFeature: undefined });
 
 /** The entry of a word for the scorer: the scanner's, else a lookup (tokens not from tokenise()). */
 function infoOf(t: Token): WordInfo | undefined {
@@ -530,15 +542,8 @@ export function reserveWordFlags(count: number): number {
 export function registerWordFlags(words: Iterable<string>, bit: number): void {
   for (const w of words) {
     const idx = VOCAB.indexOf(w);
-    if (idx < 0) VOCAB.add(w, { info: undefined, flags: bit });
-    else {
-      let entry = VOCAB.value(idx);
-      if (entry === NO_ENTRY) {
-        entry = { info: undefined, flags: 0 };
-        VOCAB.setValue(idx, entry);
-      }
-      entry.flags |= bit;
-    }
+    if (idx < 0) VOCAB.add(w, { info: undefined, flags: bit, stageFeature: undefined });
+    else VOCAB.value(idx).flags |= bit;
   }
 }
 

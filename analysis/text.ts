@@ -17,14 +17,23 @@ const COMBINING_RE = /\p{M}+/gu;
  * Bounds and cleans raw mention text: joins the title, truncates to MAX_ANALYSED_CHARS, strips HTML
  * tags, decodes the common entities and removes control characters. Never throws.
  */
-export function cleanText(text: unknown, title?: unknown): string {
+export function cleanText(text: unknown, title?: unknown, checked?: CleanCheck): string {
   let t = typeof text === 'string' ? text : text == null ? '' : String(text);
   if (typeof title === 'string' && title.trim() !== '') t = `${title.trim()}. ${t}`;
   if (t.length > MAX_ANALYSED_CHARS) t = t.slice(0, MAX_ANALYSED_CHARS);
   if (t.includes('<')) t = t.replace(TAG_RE, ' ');
   if (t.includes('&')) t = t.replace(ENTITY_RE, (_m, e: string) => ENTITY_MAP[e] ?? ' ');
-  if (mayHoldControl(t)) t = t.replace(CONTROL_RE, ' ');
+  if (mayHoldControl(t)) {
+    t = t.replace(CONTROL_RE, ' ');
+    if (checked !== undefined) checked.ascii = isAscii(t);
+  } else if (checked !== undefined) checked.ascii = true; // printable ASCII only
   return t;
+}
+
+/** What cleanText() learnt of the text it returned, for a caller that would check it again. */
+export interface CleanCheck {
+  /** Every character is ASCII (isAscii() of the result). */
+  ascii: boolean;
 }
 
 /** False when every character is printable ASCII, tab, newline or carriage return (CONTROL_RE cannot match). */
