@@ -74,6 +74,14 @@ export const STAGE_RULES: Array<[RegExp, JourneyStage, number]> = [
   [/\b(?:(?:highly |would |always |definitely )?recommend(?:ed|ing)? (?:you|it|them|this|\w+ )?to (?:everyone|anyone|friends|my|all)|tell(?:ing)? (?:everyone|all my friends)|told (?:all )?my (?:friends|family)|best (?:airline|bank|app|service|company|carrier|provider|delivery|store|shop|customer service|experience) (?:ever|in|by far)|(?:big |huge )?fan (?:of|for life)|5 stars|five stars|10\/10|shout ?out|kudos|you (?:guys |all )?(?:rock|rule|are the best|'re the best)|love (?:you|this company|this app|this brand)|won me over|brand ambassador|will (?:always )?(?:fly|use|order|bank|shop) (?:with )?(?:you|them) again|keep up the (?:great|good) work|thank you (?:so much )?for (?:the )?(?:amazing|great|wonderful|excellent))/, 'advocacy', 3],
 ];
 
+/** The best stage of a classification and the probability of a stage asked for (see StageClassifier.top). */
+export interface TopStage {
+  stage: JourneyStage;
+  p: number;
+  /** Probability of the stage asked for. */
+  pOf: number;
+}
+
 /** A trained stage classifier. */
 export interface StageClassifier {
   /**
@@ -82,6 +90,12 @@ export interface StageClassifier {
    * lower-cased text (scan(…).tokens), whose words' vocabulary entries may hold their feature index.
    */
   classify(text: string, lowered?: boolean, tokens?: readonly Token[]): Array<{ stage: JourneyStage; p: number }>;
+  /**
+   * classify(lowered, true, tokens)[0] and the probability of `stage` in that list (0 when absent),
+   * without building the list; null when classify() would answer []. The answer is reused by the next
+   * call. Optional (detectStage uses classify() without it).
+   */
+  top?(lowered: string, tokens: readonly Token[] | undefined, stage: JourneyStage | null): TopStage | null;
   /** The same through natural's own getClassifications (slower; for checking). */
   naturalClassify(text: string): Array<{ stage: JourneyStage; p: number }>;
 }
@@ -185,19 +199,29 @@ export function trainStageClassifier(examples: StageExample[], onWordEntries = f
   }
   /** Per-call class scores (reused: classification is synchronous). */
   const scores = new Float64Array(labels.length);
+  /**
+   * Scores the classes for the features into `scores` (exp of the log score less the best, so they
+   * sum to the returned total; a class's probability is scores[c] / total). 0: no feature.
+   */
+  function score(feats: number[]): number {
+    if (feats.length === 0) return 0;
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) {
+      let sc = logPrior[c] as number;
+      for (const k of feats) sc += logP[k * C + c] as number;
+      scores[c] = sc;
+      if (sc > max) max = sc;
+    }
+    let total = 0;
+    for (let c = 0; c < C; c++) total += (scores[c] = Math.exp((scores[c] as number) - max));
+    return total;
+  }
+  /** The answer of top() (reused by the next call). */
+  const best: TopStage = { stage: labels[0] as JourneyStage, p: 0, pOf: 0 };
   return {
     classify(text: string, lowered = false, tokens?: readonly Token[]) {
-      const feats = featureIndices(lowered ? text : text.toLowerCase(), lowered ? tokens : undefined);
-      if (feats.length === 0) return [];
-      let max = -Infinity;
-      for (let c = 0; c < C; c++) {
-        let sc = logPrior[c] as number;
-        for (const k of feats) sc += logP[k * C + c] as number;
-        scores[c] = sc;
-        if (sc > max) max = sc;
-      }
-      let total = 0;
-      for (let c = 0; c < labels.length; c++) total += (scores[c] = Math.exp((scores[c] as number) - max));
+      const total = score(featureIndices(lowered ? text : text.toLowerCase(), lowered ? tokens : undefined));
+      if (total === 0) return [];
       // Insertion sort, best first (a handful of stages; stable like Array.prototype.sort).
       const out: Array<{ stage: JourneyStage; p: number }> = [];
       for (let c = 0; c < labels.length; c++) {
@@ -211,6 +235,22 @@ export function trainStageClassifier(examples: StageExample[], onWordEntries = f
         out[k] = item;
       }
       return out;
+    },
+    top(lowered: string, tokens: readonly Token[] | undefined, stage: JourneyStage | null) {
+      const total = score(featureIndices(lowered, tokens));
+      if (total === 0) return null;
+      // classify()[0]: the first class (in label order) of the highest probability; and `stage`'s.
+      best.p = -1;
+      best.pOf = 0;
+      for (let c = 0; c < C; c++) {
+        const p = (scores[c] as number) / total;
+        if (p > best.p) {
+          best.stage = labels[c] as JourneyStage;
+          best.p = p;
+        }
+        if (labels[c] === stage) best.pOf = p;
+      }
+      return best;
     },
     naturalClassify(text: string) {
       const obs: Record<number, number> = {};
@@ -322,16 +362,27 @@ export function detectStage(
   if (best && bestScore >= RULE_SURE && bestScore === ruleTotal) {
     return { id: best, confidence: round(0.75 + 0.05 * Math.min(3, bestScore - RULE_SURE + 1)) };
   }
-  const probs = classifier.classify(lower, true, lowerText !== undefined ? tokens : undefined);
-  const top = probs[0];
-  if (best) {
-    const share = bestScore / ruleTotal;
-    let pBest = 0;
+  let top: { stage: JourneyStage; p: number } | undefined;
+  let pBest = 0;
+  const scanned = lowerText !== undefined ? tokens : undefined;
+  if (classifier.top !== undefined) {
+    // The same answers as from the list below, without building it.
+    const t = classifier.top(lower, scanned, best);
+    if (t !== null) {
+      top = t;
+      pBest = t.pOf;
+    }
+  } else {
+    const probs = classifier.classify(lower, true, scanned);
+    top = probs[0];
     for (const p of probs) {
       if (p.stage !== best) continue;
       pBest = p.p;
       break;
     }
+  }
+  if (best) {
+    const share = bestScore / ruleTotal;
     if (top && top.stage !== best && top.p >= 0.6 && bestScore < RULE_SURE) {
       return { id: top.stage, confidence: round(top.p * 0.9) };
     }
