@@ -21,6 +21,13 @@ export function hashRange(text: string, start: number, end: number): number {
 export class RangeTable<V> {
   private keys: string[] = [];
   private values: V[] = [];
+  /**
+   * The keys' characters, one after another (key i from keyAt[i], its length from keys[i]): compared
+   * in place of the key strings, whatever their representation in the engine.
+   */
+  private chars = new Uint16Array(1024);
+  private used = 0;
+  private keyAt: number[] = [];
   /** Per slot, its key's hash and (entry index + 1), side by side (0: empty): one memory read per probe. */
   private slots: Int32Array;
   private mask: number;
@@ -46,11 +53,12 @@ export class RangeTable<V> {
       const e = slots[2 * s + 1] as number;
       if (e === 0) return -1;
       if (slots[2 * s] !== hash) continue;
-      const key = this.keys[e - 1] as string;
-      if (key.length !== len) continue;
-      let k = 0;
-      while (k < len && key.charCodeAt(k) === text.charCodeAt(start + k)) k++;
-      if (k === len) return e - 1;
+      if ((this.keys[e - 1] as string).length !== len) continue;
+      const at = (this.keyAt[e - 1] as number) - start;
+      const chars = this.chars;
+      let k = start;
+      while (k < end && chars[at + k] === text.charCodeAt(k)) k++;
+      if (k === end) return e - 1;
     }
   }
 
@@ -80,6 +88,13 @@ export class RangeTable<V> {
     const index = this.keys.length;
     this.keys.push(key);
     this.values.push(value);
+    if (this.used + key.length > this.chars.length) {
+      const chars = new Uint16Array(Math.max(this.chars.length * 2, this.used + key.length));
+      chars.set(this.chars);
+      this.chars = chars;
+    }
+    this.keyAt.push(this.used);
+    for (let k = 0; k < key.length; k++) this.chars[this.used++] = key.charCodeAt(k);
     this.place(this.slots, this.mask, hash, index);
     return index;
   }
