@@ -22,12 +22,12 @@ export class RangeTable<V> {
   private keys: string[] = [];
   private values: V[] = [];
   /**
-   * The keys' characters, one after another (key i from keyAt[i], its length from keys[i]): compared
-   * in place of the key strings, whatever their representation in the engine.
+   * The keys' characters, one after another: compared in place of the key strings, whatever their
+   * representation in the engine. Key i is chars[bounds[2i], bounds[2i] + bounds[2i + 1]).
    */
   private chars = new Uint16Array(1024);
   private used = 0;
-  private keyAt: number[] = [];
+  private bounds = new Int32Array(256);
   /** Per slot, its key's hash and (entry index + 1), side by side (0: empty): one memory read per probe. */
   private slots: Int32Array;
   private mask: number;
@@ -53,8 +53,9 @@ export class RangeTable<V> {
       const e = slots[2 * s + 1] as number;
       if (e === 0) return -1;
       if (slots[2 * s] !== hash) continue;
-      if ((this.keys[e - 1] as string).length !== len) continue;
-      const at = (this.keyAt[e - 1] as number) - start;
+      const bounds = this.bounds;
+      if (bounds[2 * e - 1] !== len) continue;
+      const at = (bounds[2 * e - 2] as number) - start;
       const chars = this.chars;
       let k = start;
       while (k < end && chars[at + k] === text.charCodeAt(k)) k++;
@@ -93,7 +94,13 @@ export class RangeTable<V> {
       chars.set(this.chars);
       this.chars = chars;
     }
-    this.keyAt.push(this.used);
+    if (2 * index + 2 > this.bounds.length) {
+      const bounds = new Int32Array(this.bounds.length * 2);
+      bounds.set(this.bounds);
+      this.bounds = bounds;
+    }
+    this.bounds[2 * index] = this.used;
+    this.bounds[2 * index + 1] = key.length;
     for (let k = 0; k < key.length; k++) this.chars[this.used++] = key.charCodeAt(k);
     this.place(this.slots, this.mask, hash, index);
     return index;
