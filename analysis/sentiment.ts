@@ -490,6 +490,10 @@ export interface WordInfo {
   apology: boolean;
   /** "only", "just" (see MINIMISERS). */
   minimiser: boolean;
+  /** In RESOLUTION_WORDS ("fixed", "refunded"…; set for words that have an entry here). */
+  resolution: boolean;
+  /** In PURE_NEGATORS ("no", "never"…; likewise). */
+  pureNegator: boolean;
 }
 const WORDS = new Map<string, WordInfo>();
 function wordInfo(w: string): WordInfo {
@@ -497,7 +501,7 @@ function wordInfo(w: string): WordInfo {
   if (!info) {
     info = {
       contrast: false, negator: false, bigramFirst: false, intens: undefined, valence: undefined, triggers: undefined,
-      praise: 0, filler: false, apology: false, minimiser: false,
+      praise: 0, filler: false, apology: false, minimiser: false, resolution: false, pureNegator: false,
     };
     WORDS.set(w, info);
   }
@@ -621,6 +625,15 @@ const AMOUNT_VERBS = new Set(['was', 'is', 'were', "it's", 'its', 'be', 'been', 
 
 /** Words that say a problem was fixed (a clause with one after the praise is not sarcastic). */
 const RESOLUTION_WORDS = new Set('fixed resolved sorted solved found restored replaced refunded recovered located returned'.split(' '));
+// The scorer reads both sets only for words that have a WordInfo: a flag there saves the Set lookup.
+for (const w of RESOLUTION_WORDS) {
+  const info = WORDS.get(w);
+  if (info !== undefined) info.resolution = true;
+}
+for (const w of PURE_NEGATORS) {
+  const info = WORDS.get(w);
+  if (info !== undefined) info.pureNegator = true;
+}
 
 const QUOTES = new Set([34, 39, 0x201c, 0x201d, 0x2018, 0x2019]);
 /** One word in quotes: so "helpful". */
@@ -876,7 +889,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       seg.words++;
       if (info === undefined || (info.praise === 0 && !info.filler)) seg.other++;
       if (info !== undefined && info.negator) {
-        if (PURE_NEGATORS.has(w)) (pureNegAt ??= []).push(t.index);
+        if (info.pureNegator) (pureNegAt ??= []).push(t.index);
         if (negatorPending) negatorsUnused++;
         negLeft = 3;
         negatorPending = true;
@@ -906,7 +919,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       elong = t.elong;
       if (info !== undefined) {
         if (info.minimiser && AMOUNT_VERBS.has(tokens[i - 1]?.text ?? '') && smallAmountAfter(tokens, i)) seg.minimised = true;
-        else if (RESOLUTION_WORDS.has(w)) seg.resolvedAt = t.index;
+        else if (info.resolution) seg.resolvedAt = t.index;
         praiseKind = info.praise;
       }
     }
