@@ -416,7 +416,9 @@ function evalNode(n: Node, doc: QueryDoc): boolean {
         const ps = doc.index.get(n.word);
         if (!ps) return false;
         if (n.kind === 0) return true;
-        return ps.some((p) => doc.kinds[p] === n.kind);
+        // (A loop, not ps.some(): no closure per call.)
+        for (const p of ps) if (doc.kinds[p] === n.kind) return true;
+        return false;
       }
       return spans(n, doc).length > 0;
     case 'phrase':

@@ -154,8 +154,11 @@ export function trainStageClassifier(examples: StageExample[], onWordEntries = f
   // (A RangeTable finds a token in place: a token seen before costs no new string.)
   const featureCache = new RangeTable<number>(4096);
   const stemmer = PorterStemmer;
+  /** The answer of featureIndices (reused by the next call: each caller reads it at once). */
+  const features: number[] = [];
   function featureIndices(text: string, tokens?: readonly Token[]): number[] {
-    const out: number[] = [];
+    const out = features;
+    out.length = 0;
     // Maximal runs of [a-zA-Z0-9'-/]: the tokens of natural's split on /[^a-zA-Z0-9'\-/]+/.
     const n = text.length;
     let i = 0;
