@@ -478,6 +478,11 @@ export interface WordInfo {
   negator: boolean;
   /** First word of a multi-word lexicon entry. */
   bigramFirst: boolean;
+  /**
+   * The two-word lexicon entries this word starts, by their second word ("not" → "good" → valence):
+   * LEX.get(`${w} ${next}`) without building the string.
+   */
+  bigrams: Map<string, number> | undefined;
   intens: number | undefined;
   /** LEX valence of the word itself (elongation and "'s" fall back to lookup()). */
   valence: number | undefined;
@@ -500,7 +505,7 @@ function wordInfo(w: string): WordInfo {
   let info = WORDS.get(w);
   if (!info) {
     info = {
-      contrast: false, negator: false, bigramFirst: false, intens: undefined, valence: undefined, triggers: undefined,
+      contrast: false, negator: false, bigramFirst: false, bigrams: undefined, intens: undefined, valence: undefined, triggers: undefined,
       praise: 0, filler: false, apology: false, minimiser: false, resolution: false, pureNegator: false,
     };
     WORDS.set(w, info);
@@ -510,6 +515,13 @@ function wordInfo(w: string): WordInfo {
 for (const w of CONTRAST) wordInfo(w).contrast = true;
 for (const w of NEGATORS) wordInfo(w).negator = true;
 for (const w of BIGRAM_FIRST) wordInfo(w).bigramFirst = true;
+for (const [k, v] of LEX) {
+  // Only an entry of exactly two words (one space) can equal `${w} ${next}` for two tokens.
+  const sp = k.indexOf(' ');
+  if (sp < 0 || k.indexOf(' ', sp + 1) >= 0) continue;
+  const info = wordInfo(k.slice(0, sp));
+  (info.bigrams ??= new Map()).set(k.slice(sp + 1), v);
+}
 for (const [w, m] of INTENS) wordInfo(w).intens = m;
 for (const [w, v] of LEX) if (!w.includes(' ')) wordInfo(w).valence = v;
 for (const [w, list] of TRIGGERS) wordInfo(w).triggers = list;
@@ -897,7 +909,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       }
       const next = tokens[i + 1];
       if (next && next.k === 'word') {
-        const bigram = info !== undefined && info.bigramFirst ? LEX.get(`${w} ${next.text}`) : undefined;
+        const bigram = info !== undefined && info.bigrams !== undefined ? info.bigrams.get(next.text) : undefined;
         if (bigram !== undefined) {
           v = bigram;
           markTriggers(run, next.text, infoOf(next));
