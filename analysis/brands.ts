@@ -21,6 +21,7 @@
  * Precedence, highest first: NOT, NEAR/n, AND (explicit or implicit), OR.
  * Errors are QuerySyntaxError with the 0-based character `position` in the query.
  */
+import { RangeTable } from './intern.js';
 import { fold } from './text.js';
 
 /** A query that failed to parse; `position` is the 0-based character offset in the query. */
@@ -83,6 +84,8 @@ export interface QueryVocabulary {
   firstAscii: Uint8Array;
   /** Some word starts with a non-ASCII character. */
   firstOther: boolean;
+  /** The words, looked up in place in the document (a word already there costs no new string). */
+  table: RangeTable<null>;
 }
 
 /**
@@ -104,7 +107,9 @@ export function queryVocabulary(queries: CompiledQuery[]): QueryVocabulary | nul
     else firstOther = true;
     if (w.length > maxLength) maxLength = w.length;
   }
-  return { words, maxLength, firstAscii, firstOther };
+  const table = new RangeTable<null>(words.size);
+  for (const w of words) table.add(w, null);
+  return { words, maxLength, firstAscii, firstOther, table };
 }
 
 /** The index of a document without words (shared; never written). */
@@ -144,8 +149,8 @@ export function prepareFolded(folded: string, vocabulary: QueryVocabulary | null
     else if (i - start <= vocabulary.maxLength) {
       const f = folded.charCodeAt(start);
       if (f < 128 ? vocabulary.firstAscii[f] === 1 : vocabulary.firstOther) {
-        w = folded.slice(start, i);
-        if (!vocabulary.words.has(w)) w = '';
+        const found = vocabulary.table.find(folded, start, i);
+        if (found >= 0) w = vocabulary.table.key(found);
       }
     }
     const pos = words.length;
@@ -411,7 +416,9 @@ function evalNode(n: Node, doc: QueryDoc): boolean {
         const ps = doc.index.get(n.word);
         if (!ps) return false;
         if (n.kind === 0) return true;
-        return ps.some((p) => doc.kinds[p] === n.kind);
+        // (A loop, not ps.some(): no closure per call.)
+        for (const p of ps) if (doc.kinds[p] === n.kind) return true;
+        return false;
       }
       return spans(n, doc).length > 0;
     case 'phrase':

@@ -22,7 +22,8 @@ import { detectStage } from './journey-stage.js';
 import { detectLanguageTokens } from './language.js';
 import { compilePainPoints } from './pain-points.js';
 import { scan, scoreSentiment } from './sentiment.js';
-import { cleanText, fold, isAscii } from './text.js';
+import { cleanText, fold } from './text.js';
+import type { CleanCheck } from './text.js';
 
 export { compileQuery, QuerySyntaxError } from './brands.js';
 export type { CompiledQuery } from './brands.js';
@@ -78,6 +79,9 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
   const vocabulary = queryVocabulary(brands.map((b) => b.query));
   const painPoints = compilePainPoints(opts.painPoints ?? {});
 
+  /** What cleanText() learnt of the text (reused: analyse() is synchronous and not re-entered). */
+  const checked: CleanCheck = { ascii: false };
+
   const matchBrandsIn = (text: string, doc: QueryDoc = prepareDoc(text, vocabulary)): CompiledBrand[] => {
     const out: CompiledBrand[] = [];
     for (const b of brands) if (b.query.matchDoc(doc)) out.push(b);
@@ -94,9 +98,9 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
       }
     },
     analyse(input: AnalysisInput): AnalysisResult {
-      const text = cleanText(input?.text, input?.title);
+      const text = cleanText(input?.text, input?.title, checked);
       try {
-        return analyseText(text, input);
+        return analyseText(text, input, checked.ascii);
       } catch {
         // Defensive: analysis must never stop a batch. A failure gives an unscored result.
         return { language: 'und', sentiment: NOT_SCORED, painPoints: [], stage: null, brands: [], comparison: false, switching: null };
@@ -104,7 +108,8 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
     },
   };
 
-  function analyseText(text: string, input: AnalysisInput): AnalysisResult {
+  /** Analyses cleaned text; `ascii`: isAscii(text), known from cleanText(). */
+  function analyseText(text: string, input: AnalysisInput, ascii: boolean): AnalysisResult {
     const scanned = scan(text);
     const language = detectLanguageTokens(text, input.languageHint ?? null, scanned.tokens);
     const english = language === 'en';
@@ -114,7 +119,7 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
       : NOT_SCORED;
 
     // fold() of ASCII text is its lower-case form, which the scan has already.
-    const doc = brands.length > 0 || input.brandHint ? prepareFolded(isAscii(text) ? scanned.lower : fold(text), vocabulary) : null;
+    const doc = brands.length > 0 || input.brandHint ? prepareFolded(ascii ? scanned.lower : fold(text), vocabulary) : null;
     const matched = doc ? matchBrandsIn(text, doc) : [];
     if (input.brandHint) {
       const hinted = byName.get(String(input.brandHint).toLowerCase());
@@ -134,7 +139,7 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
       language,
       sentiment,
       painPoints: english ? painPoints.tag(text, detail) : [],
-      stage: english ? detectStage(text, undefined, scanned.lower) : null,
+      stage: english ? detectStage(text, undefined, scanned.lower, scanned.tokens) : null,
       brands: brandsOut,
       comparison: entities.comparison,
       switching: entities.switching,

@@ -21,6 +21,13 @@ export function hashRange(text: string, start: number, end: number): number {
 export class RangeTable<V> {
   private keys: string[] = [];
   private values: V[] = [];
+  /**
+   * The keys' characters, one after another: compared in place of the key strings, whatever their
+   * representation in the engine. Key i is chars[bounds[2i], bounds[2i] + bounds[2i + 1]).
+   */
+  private chars = new Uint16Array(1024);
+  private used = 0;
+  private bounds = new Int32Array(256);
   /** Per slot, its key's hash and (entry index + 1), side by side (0: empty): one memory read per probe. */
   private slots: Int32Array;
   private mask: number;
@@ -46,11 +53,13 @@ export class RangeTable<V> {
       const e = slots[2 * s + 1] as number;
       if (e === 0) return -1;
       if (slots[2 * s] !== hash) continue;
-      const key = this.keys[e - 1] as string;
-      if (key.length !== len) continue;
-      let k = 0;
-      while (k < len && key.charCodeAt(k) === text.charCodeAt(start + k)) k++;
-      if (k === len) return e - 1;
+      const bounds = this.bounds;
+      if (bounds[2 * e - 1] !== len) continue;
+      const at = (bounds[2 * e - 2] as number) - start;
+      const chars = this.chars;
+      let k = start;
+      while (k < end && chars[at + k] === text.charCodeAt(k)) k++;
+      if (k === end) return e - 1;
     }
   }
 
@@ -80,6 +89,19 @@ export class RangeTable<V> {
     const index = this.keys.length;
     this.keys.push(key);
     this.values.push(value);
+    if (this.used + key.length > this.chars.length) {
+      const chars = new Uint16Array(Math.max(this.chars.length * 2, this.used + key.length));
+      chars.set(this.chars);
+      this.chars = chars;
+    }
+    if (2 * index + 2 > this.bounds.length) {
+      const bounds = new Int32Array(this.bounds.length * 2);
+      bounds.set(this.bounds);
+      this.bounds = bounds;
+    }
+    this.bounds[2 * index] = this.used;
+    this.bounds[2 * index + 1] = key.length;
+    for (let k = 0; k < key.length; k++) this.chars[this.used++] = key.charCodeAt(k);
     this.place(this.slots, this.mask, hash, index);
     return index;
   }

@@ -21,6 +21,8 @@ import type { JourneyStage, StageResult } from '../model.js';
 import { JOURNEY_STAGES } from '../model.js';
 import { hashRange, RangeTable } from './intern.js';
 import { RegexGroup } from './prefilter.js';
+import { NO_ENTRY } from './sentiment.js';
+import type { Token } from './sentiment.js';
 
 const require = createRequire(import.meta.url);
 
@@ -72,13 +74,28 @@ export const STAGE_RULES: Array<[RegExp, JourneyStage, number]> = [
   [/\b(?:(?:highly |would |always |definitely )?recommend(?:ed|ing)? (?:you|it|them|this|\w+ )?to (?:everyone|anyone|friends|my|all)|tell(?:ing)? (?:everyone|all my friends)|told (?:all )?my (?:friends|family)|best (?:airline|bank|app|service|company|carrier|provider|delivery|store|shop|customer service|experience) (?:ever|in|by far)|(?:big |huge )?fan (?:of|for life)|5 stars|five stars|10\/10|shout ?out|kudos|you (?:guys |all )?(?:rock|rule|are the best|'re the best)|love (?:you|this company|this app|this brand)|won me over|brand ambassador|will (?:always )?(?:fly|use|order|bank|shop) (?:with )?(?:you|them) again|keep up the (?:great|good) work|thank you (?:so much )?for (?:the )?(?:amazing|great|wonderful|excellent))/, 'advocacy', 3],
 ];
 
+/** The best stage of a classification and the probability of a stage asked for (see StageClassifier.top). */
+export interface TopStage {
+  stage: JourneyStage;
+  p: number;
+  /** Probability of the stage asked for. */
+  pOf: number;
+}
+
 /** A trained stage classifier. */
 export interface StageClassifier {
   /**
    * Probabilities by stage, summing to 1, best first (empty when no known word). `lowered`: the text is
-   * lower-cased already (skips lower-casing it again).
+   * lower-cased already (skips lower-casing it again). `tokens`: the sentiment scanner's tokens of that
+   * lower-cased text (scan(…).tokens), whose words' vocabulary entries may hold their feature index.
    */
-  classify(text: string, lowered?: boolean): Array<{ stage: JourneyStage; p: number }>;
+  classify(text: string, lowered?: boolean, tokens?: readonly Token[]): Array<{ stage: JourneyStage; p: number }>;
+  /**
+   * classify(lowered, true, tokens)[0] and the probability of `stage` in that list (0 when absent),
+   * without building the list; null when classify() would answer []. The answer is reused by the next
+   * call. Optional (detectStage uses classify() without it).
+   */
+  top?(lowered: string, tokens: readonly Token[] | undefined, stage: JourneyStage | null): TopStage | null;
   /** The same through natural's own getClassifications (slower; for checking). */
   naturalClassify(text: string): Array<{ stage: JourneyStage; p: number }>;
 }
@@ -97,8 +114,12 @@ interface NaturalLike {
   stemmer: { tokenizeAndStem(text: string, keepStops?: boolean): string[] };
 }
 
-/** Trains natural's BayesClassifier on the examples (fast: ≈ 50 ms for 500 examples). */
-export function trainStageClassifier(examples: StageExample[]): StageClassifier {
+/**
+ * Trains natural's BayesClassifier on the examples (fast: ≈ 50 ms for 500 examples). `onWordEntries`:
+ * this is the default classifier, which keeps each word's feature index on the scanner's vocabulary
+ * entry (WordEntry.stageFeature; one classifier only, since the entry has one slot).
+ */
+export function trainStageClassifier(examples: StageExample[], onWordEntries = false): StageClassifier {
   const { BayesClassifier, PorterStemmer } = loadNatural();
   const bayes = new BayesClassifier(PorterStemmer) as NaturalLike;
   for (const ex of examples) bayes.addDocument(ex.text, ex.stage);
@@ -133,16 +154,37 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
   // (A RangeTable finds a token in place: a token seen before costs no new string.)
   const featureCache = new RangeTable<number>(4096);
   const stemmer = PorterStemmer;
-  function featureIndices(text: string): number[] {
-    const out: number[] = [];
+  /** The answer of featureIndices (reused by the next call: each caller reads it at once). */
+  const features: number[] = [];
+  function featureIndices(text: string, tokens?: readonly Token[]): number[] {
+    const out = features;
+    out.length = 0;
     // Maximal runs of [a-zA-Z0-9'-/]: the tokens of natural's split on /[^a-zA-Z0-9'\-/]+/.
     const n = text.length;
     let i = 0;
+    // The scanner's next token at or after the current one (tokens are in text order).
+    let next = 0;
+    const scanned = onWordEntries && tokens !== undefined ? tokens.length : 0;
     while (i < n) {
       while (i < n && !isTokenChar(text.charCodeAt(i))) i++;
       if (i >= n) break;
       const start = i;
       while (i < n && isTokenChar(text.charCodeAt(i))) i++;
+      // A token the scanner cut the same (same start and length in this text: the same string) has
+      // its feature index on its vocabulary entry once this classifier has met the word.
+      let entry = NO_ENTRY;
+      if (next < scanned) {
+        let t = (tokens as readonly Token[])[next] as Token;
+        while (t.index < start && ++next < scanned) t = (tokens as readonly Token[])[next] as Token;
+        if (t.index === start && t.k === 'word' && t.text.length === i - start && t.entry !== undefined) {
+          entry = t.entry;
+          const cached = entry.stageFeature;
+          if (cached !== undefined) {
+            if (cached >= 0 && !out.includes(cached)) out.push(cached);
+            continue;
+          }
+        }
+      }
       const hash = hashRange(text, start, i);
       const found = featureCache.find(text, start, i, hash);
       let k: number;
@@ -153,25 +195,36 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
         // (Short tokens only: a long slice may share the whole text's memory.)
         if (featureCache.size < 50_000 && i - start < 13) featureCache.add(tok, k, hash);
       }
+      if (entry !== NO_ENTRY) entry.stageFeature = k;
       if (k >= 0 && !out.includes(k)) out.push(k);
     }
     return out;
   }
   /** Per-call class scores (reused: classification is synchronous). */
   const scores = new Float64Array(labels.length);
+  /**
+   * Scores the classes for the features into `scores` (exp of the log score less the best, so they
+   * sum to the returned total; a class's probability is scores[c] / total). 0: no feature.
+   */
+  function score(feats: number[]): number {
+    if (feats.length === 0) return 0;
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) {
+      let sc = logPrior[c] as number;
+      for (const k of feats) sc += logP[k * C + c] as number;
+      scores[c] = sc;
+      if (sc > max) max = sc;
+    }
+    let total = 0;
+    for (let c = 0; c < C; c++) total += (scores[c] = Math.exp((scores[c] as number) - max));
+    return total;
+  }
+  /** The answer of top() (reused by the next call). */
+  const best: TopStage = { stage: labels[0] as JourneyStage, p: 0, pOf: 0 };
   return {
-    classify(text: string, lowered = false) {
-      const feats = featureIndices(lowered ? text : text.toLowerCase());
-      if (feats.length === 0) return [];
-      let max = -Infinity;
-      for (let c = 0; c < C; c++) {
-        let sc = logPrior[c] as number;
-        for (const k of feats) sc += logP[k * C + c] as number;
-        scores[c] = sc;
-        if (sc > max) max = sc;
-      }
-      let total = 0;
-      for (let c = 0; c < labels.length; c++) total += (scores[c] = Math.exp((scores[c] as number) - max));
+    classify(text: string, lowered = false, tokens?: readonly Token[]) {
+      const total = score(featureIndices(lowered ? text : text.toLowerCase(), lowered ? tokens : undefined));
+      if (total === 0) return [];
       // Insertion sort, best first (a handful of stages; stable like Array.prototype.sort).
       const out: Array<{ stage: JourneyStage; p: number }> = [];
       for (let c = 0; c < labels.length; c++) {
@@ -185,6 +238,22 @@ export function trainStageClassifier(examples: StageExample[]): StageClassifier 
         out[k] = item;
       }
       return out;
+    },
+    top(lowered: string, tokens: readonly Token[] | undefined, stage: JourneyStage | null) {
+      const total = score(featureIndices(lowered, tokens));
+      if (total === 0) return null;
+      // classify()[0]: the first class (in label order) of the highest probability; and `stage`'s.
+      best.p = -1;
+      best.pOf = 0;
+      for (let c = 0; c < C; c++) {
+        const p = (scores[c] as number) / total;
+        if (p > best.p) {
+          best.stage = labels[c] as JourneyStage;
+          best.p = p;
+        }
+        if (labels[c] === stage) best.pOf = p;
+      }
+      return best;
     },
     naturalClassify(text: string) {
       const obs: Record<number, number> = {};
@@ -225,7 +294,7 @@ export function splitExamples(all: StageExample[]): { train: StageExample[]; hel
 let defaultClassifier: StageClassifier | null = null;
 /** The default classifier, trained on all examples at first use. */
 export function defaultStageClassifier(): StageClassifier {
-  defaultClassifier ??= trainStageClassifier(stageExamples());
+  defaultClassifier ??= trainStageClassifier(stageExamples(), true);
   return defaultClassifier;
 }
 
@@ -259,6 +328,8 @@ export function detectStage(
   text: string,
   classifier: StageClassifier = defaultStageClassifier(),
   lowerText?: string,
+  /** The scanner's tokens of lowerText (scan(text).tokens), for the classifier's word lookups. */
+  tokens?: readonly Token[],
 ): StageResult | null {
   const lower = lowerText ?? text.toLowerCase().replace(/\u2019/g, "'");
   // ruleScores(lower) without its Map: stages in the order of their first matching rule, with sums.
@@ -294,16 +365,27 @@ export function detectStage(
   if (best && bestScore >= RULE_SURE && bestScore === ruleTotal) {
     return { id: best, confidence: round(0.75 + 0.05 * Math.min(3, bestScore - RULE_SURE + 1)) };
   }
-  const probs = classifier.classify(lower, true);
-  const top = probs[0];
-  if (best) {
-    const share = bestScore / ruleTotal;
-    let pBest = 0;
+  let top: { stage: JourneyStage; p: number } | undefined;
+  let pBest = 0;
+  const scanned = lowerText !== undefined ? tokens : undefined;
+  if (classifier.top !== undefined) {
+    // The same answers as from the list below, without building it.
+    const t = classifier.top(lower, scanned, best);
+    if (t !== null) {
+      top = t;
+      pBest = t.pOf;
+    }
+  } else {
+    const probs = classifier.classify(lower, true, scanned);
+    top = probs[0];
     for (const p of probs) {
       if (p.stage !== best) continue;
       pBest = p.p;
       break;
     }
+  }
+  if (best) {
+    const share = bestScore / ruleTotal;
     if (top && top.stage !== best && top.p >= 0.6 && bestScore < RULE_SURE) {
       return { id: top.stage, confidence: round(top.p * 0.9) };
     }

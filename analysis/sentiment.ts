@@ -102,10 +102,18 @@ export interface WordEntry {
   readonly info: WordInfo | undefined;
   /** Bits other stages register for the word (see registerWordFlags). */
   flags: number;
+  /**
+   * The default journey-stage classifier's feature index for the word (-1: none), or undefined until
+   * that classifier first meets the word (it writes it here; see journey-stage.ts).
+   */
+  stageFeature: number | undefined;
 }
 
-/** The entry of a word nothing is known about (shared). */
-const NO_ENTRY: WordEntry = Object.freeze({ info: undefined, flags: 0 });
+/**
+ * The entry of a word nothing is known about and that the vocabulary does not remember (shared, never
+ * written: a stage caching a fact on an entry skips this one).
+ */
+export const NO_ENTRY: WordEntry = Object.freeze({ info: undefined, flags: 0, stageFeature: undefined });
 /** Words the scanner looks up in place (found words cost no new string); unknown words join up to this many. */
 const VOCAB_MAX = 50_000;
 
@@ -205,7 +213,11 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
         entry = NO_ENTRY;
         // Remembered: short words (a long slice may share the whole text's memory, which the table would
         // keep) that do not start with a digit (numbers rarely repeat; they would only fill the table).
-        if (i - start < 13 && VOCAB.size < VOCAB_MAX && lower.charCodeAt(start) > 57) VOCAB.add(word, NO_ENTRY, hash);
+        // A remembered word gets an entry of its own, so later stages can cache facts on it.
+        if (i - start < 13 && VOCAB.size < VOCAB_MAX && lower.charCodeAt(start) > 57) {
+          entry = { info: undefined, flags: 0, stageFeature: undefined };
+          VOCAB.add(word, entry, hash);
+        }
       }
       tokens.push({ k: 'word', text: word, index: start, caps: len >= 3 && up === len, elong, tag, entry });
       continue;
@@ -468,6 +480,11 @@ export interface WordInfo {
   negator: boolean;
   /** First word of a multi-word lexicon entry. */
   bigramFirst: boolean;
+  /**
+   * The two-word lexicon entries this word starts, by their second word ("not" → "good" → valence):
+   * LEX.get(`${w} ${next}`) without building the string.
+   */
+  bigrams: Map<string, number> | undefined;
   intens: number | undefined;
   /** LEX valence of the word itself (elongation and "'s" fall back to lookup()). */
   valence: number | undefined;
@@ -480,14 +497,18 @@ export interface WordInfo {
   apology: boolean;
   /** "only", "just" (see MINIMISERS). */
   minimiser: boolean;
+  /** In RESOLUTION_WORDS ("fixed", "refunded"…; set for words that have an entry here). */
+  resolution: boolean;
+  /** In PURE_NEGATORS ("no", "never"…; likewise). */
+  pureNegator: boolean;
 }
 const WORDS = new Map<string, WordInfo>();
 function wordInfo(w: string): WordInfo {
   let info = WORDS.get(w);
   if (!info) {
     info = {
-      contrast: false, negator: false, bigramFirst: false, intens: undefined, valence: undefined, triggers: undefined,
-      praise: 0, filler: false, apology: false, minimiser: false,
+      contrast: false, negator: false, bigramFirst: false, bigrams: undefined, intens: undefined, valence: undefined, triggers: undefined,
+      praise: 0, filler: false, apology: false, minimiser: false, resolution: false, pureNegator: false,
     };
     WORDS.set(w, info);
   }
@@ -496,6 +517,13 @@ function wordInfo(w: string): WordInfo {
 for (const w of CONTRAST) wordInfo(w).contrast = true;
 for (const w of NEGATORS) wordInfo(w).negator = true;
 for (const w of BIGRAM_FIRST) wordInfo(w).bigramFirst = true;
+for (const [k, v] of LEX) {
+  // Only an entry of exactly two words (one space) can equal `${w} ${next}` for two tokens.
+  const sp = k.indexOf(' ');
+  if (sp < 0 || k.indexOf(' ', sp + 1) >= 0) continue;
+  const info = wordInfo(k.slice(0, sp));
+  (info.bigrams ??= new Map()).set(k.slice(sp + 1), v);
+}
 for (const [w, m] of INTENS) wordInfo(w).intens = m;
 for (const [w, v] of LEX) if (!w.includes(' ')) wordInfo(w).valence = v;
 for (const [w, list] of TRIGGERS) wordInfo(w).triggers = list;
@@ -505,7 +533,7 @@ for (const w of APOLOGY_WORDS) wordInfo(w).apology = true;
 for (const w of MINIMISERS) wordInfo(w).minimiser = true;
 /** The scanner's vocabulary: every word the scorer knows, words other stages register, words seen. */
 const VOCAB = new RangeTable<WordEntry>(WORDS.size * 2);
-for (const [w, info] of WORDS) VOCAB.add(w, { info, flags: 0 });
+for (const [w, info] of WORDS) VOCAB.add(w, { info, flags: 0, stageFeature: undefined });
 
 /** The entry of a word for the scorer: the scanner's, else a lookup (tokens not from tokenise()). */
 function infoOf(t: Token): WordInfo | undefined {
@@ -532,15 +560,8 @@ export function reserveWordFlags(count: number): number {
 export function registerWordFlags(words: Iterable<string>, bit: number): void {
   for (const w of words) {
     const idx = VOCAB.indexOf(w);
-    if (idx < 0) VOCAB.add(w, { info: undefined, flags: bit });
-    else {
-      let entry = VOCAB.value(idx);
-      if (entry === NO_ENTRY) {
-        entry = { info: undefined, flags: 0 };
-        VOCAB.setValue(idx, entry);
-      }
-      entry.flags |= bit;
-    }
+    if (idx < 0) VOCAB.add(w, { info: undefined, flags: bit, stageFeature: undefined });
+    else VOCAB.value(idx).flags |= bit;
   }
 }
 
@@ -618,6 +639,15 @@ const AMOUNT_VERBS = new Set(['was', 'is', 'were', "it's", 'its', 'be', 'been', 
 
 /** Words that say a problem was fixed (a clause with one after the praise is not sarcastic). */
 const RESOLUTION_WORDS = new Set('fixed resolved sorted solved found restored replaced refunded recovered located returned'.split(' '));
+// The scorer reads both sets only for words that have a WordInfo: a flag there saves the Set lookup.
+for (const w of RESOLUTION_WORDS) {
+  const info = WORDS.get(w);
+  if (info !== undefined) info.resolution = true;
+}
+for (const w of PURE_NEGATORS) {
+  const info = WORDS.get(w);
+  if (info !== undefined) info.pureNegator = true;
+}
 
 const QUOTES = new Set([34, 39, 0x201c, 0x201d, 0x2018, 0x2019]);
 const DOUBLE_QUOTES = new Set([34, 0x201c, 0x201d]);
@@ -911,7 +941,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       seg.words++;
       if (info === undefined || (info.praise === 0 && !info.filler)) seg.other++;
       if (info !== undefined && info.negator) {
-        if (PURE_NEGATORS.has(w)) (pureNegAt ??= []).push(t.index);
+        if (info.pureNegator) (pureNegAt ??= []).push(t.index);
         if (negatorPending) negatorsUnused++;
         negLeft = 3;
         negatorPending = true;
@@ -919,7 +949,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       }
       const next = tokens[i + 1];
       if (next && next.k === 'word') {
-        const bigram = info !== undefined && info.bigramFirst ? LEX.get(`${w} ${next.text}`) : undefined;
+        const bigram = info !== undefined && info.bigrams !== undefined ? info.bigrams.get(next.text) : undefined;
         if (bigram !== undefined) {
           v = bigram;
           markTriggers(run, next.text, infoOf(next));
@@ -941,7 +971,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       elong = t.elong;
       if (info !== undefined) {
         if (info.minimiser && AMOUNT_VERBS.has(tokens[i - 1]?.text ?? '') && smallAmountAfter(tokens, i)) seg.minimised = true;
-        else if (RESOLUTION_WORDS.has(w)) seg.resolvedAt = t.index;
+        else if (info.resolution) seg.resolvedAt = t.index;
         praiseKind = info.praise;
       }
     }
