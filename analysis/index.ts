@@ -139,7 +139,7 @@ export function createAnalyser(opts: AnalyserOptions): Analyser {
       language,
       sentiment,
       painPoints: english ? painPoints.tag(text, detail) : [],
-      stage: english ? detectStage(text, undefined, scanned.lower, scanned.tokens) : null,
+      stage: english ? detectStage(text, undefined, scanned.lower, scanned.tokens, detail?.label === 'negative') : null,
       brands: brandsOut,
       comparison: entities.comparison,
       switching: entities.switching,

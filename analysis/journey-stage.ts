@@ -12,6 +12,11 @@
  * | none                      | p ≥ MIN_CONFIDENCE          | classifier stage                    |
  * | none                      | p < MIN_CONFIDENCE          | null (unsure)                       |
  *
+ * NEGATIVE ADVOCACY: the classifier alone never puts a negative mention at advocacy. Its word counts
+ * lean to advocacy on unfamiliar complaints ("the chatbot told me to check my cables…"), and a
+ * complaint is not a customer promoting the brand. A detractor's word of mouth is still advocacy when
+ * a rule says so ("I tell everyone to avoid them" has the rules' evidence).
+ *
  * Classification uses natural's own Bayes model (apparatus) through its sparse-observation path, so
  * one call costs O(words × stages) instead of O(vocabulary).
  */
@@ -330,6 +335,8 @@ export function detectStage(
   lowerText?: string,
   /** The scanner's tokens of lowerText (scan(text).tokens), for the classifier's word lookups. */
   tokens?: readonly Token[],
+  /** The mention's sentiment is negative (see NEGATIVE_ADVOCACY). */
+  negative = false,
 ): StageResult | null {
   const lower = lowerText ?? text.toLowerCase().replace(/\u2019/g, "'");
   // ruleScores(lower) without its Map: stages in the order of their first matching rule, with sums.
@@ -386,12 +393,13 @@ export function detectStage(
   }
   if (best) {
     const share = bestScore / ruleTotal;
-    if (top && top.stage !== best && top.p >= 0.6 && bestScore < RULE_SURE) {
+    if (top && top.stage !== best && top.p >= 0.6 && bestScore < RULE_SURE && !(negative && top.stage === 'advocacy')) {
       return { id: top.stage, confidence: round(top.p * 0.9) };
     }
     const conf = 0.5 * share + 0.25 * Math.min(1, bestScore / RULE_SURE) + 0.25 * pBest;
     return { id: best, confidence: round(Math.max(0.3, conf)) };
   }
-  if (top && top.p >= MIN_CONFIDENCE) return { id: top.stage, confidence: round(top.p) };
+  // (The classifier's other stages are below 1 - MIN_CONFIDENCE here: a refused advocacy leaves null.)
+  if (top && top.p >= MIN_CONFIDENCE && !(negative && top.stage === 'advocacy')) return { id: top.stage, confidence: round(top.p) };
   return null;
 }

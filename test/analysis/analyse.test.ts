@@ -154,6 +154,13 @@ describe('journey stage', () => {
   it('is null when there is nothing to go on', () => {
     expect(run('hmm interesting weather today in the city').stage).toBeNull();
   });
+
+  it('a complaint is not advocacy on the classifier\'s word alone; a detractor\'s word of mouth is', () => {
+    const complaint = run('the delivery guy told me it was my fault, absolutely awful');
+    expect(complaint.sentiment.label).toBe('negative');
+    expect(complaint.stage?.id).not.toBe('advocacy');
+    expect(run('Told my friends the signal is awful out here, terrible company').stage?.id).toBe('advocacy');
+  });
 });
 
 describe('toScoreRecord', () => {

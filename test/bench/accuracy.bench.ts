@@ -186,7 +186,8 @@ function main(): void {
   let stageOk = 0;
   let stageNull = 0;
   for (const ex of heldBack) {
-    const s = detectStage(ex.text, clf);
+    // As analyse() calls it: with the mention's sentiment (NEGATIVE ADVOCACY).
+    const s = detectStage(ex.text, clf, undefined, undefined, scoreSentiment(ex.text).label === 'negative');
     if (!s) stageNull++;
     else if (s.id === ex.stage) stageOk++;
   }
