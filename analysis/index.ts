@@ -29,7 +29,7 @@ export { compileQuery, QuerySyntaxError } from './brands.js';
 export type { CompiledQuery } from './brands.js';
 
 /** Version of the analysis behaviour; stored with every analysis so a change triggers re-analysis. */
-export const ANALYSER_VERSION = '2026.11.7';
+export const ANALYSER_VERSION = '2026.11.8';
 
 /** What the analyser is built from (from config). */
 export interface AnalyserOptions {
