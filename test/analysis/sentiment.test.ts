@@ -121,6 +121,10 @@ describe('English sentiment for customer text', () => {
     ['Order marked as delivered, never got it', 'negative'],
     ['Tracking says delivered, thanks for the quick shipping', 'positive'],
     ['Whats the point of a premium plan with adverts', 'negative'],
+    // the customer changing their own things is no complaint; someone else changing them is
+    ['I changed my address in the app yesterday', 'neutral'],
+    ['Just switched my plan to the yearly one', 'neutral'],
+    ['They moved my appointment to next month', 'negative'],
     ['#happy with the new phone plan', 'positive'],
     ['Are you kidding me? Another fee on my statement', 'negative'],
     ['Is there a real person I can talk to?', 'negative'],
