@@ -18,7 +18,9 @@
  *
  * A flat statement of a problem counts even when the sentiment is neutral ("my bag is lost", "flight
  * delayed 3 hours"); a mention with no sign of a problem at all (no negative word, no complaint cue)
- * needs evidence of at least MIN_WITHOUT_PROBLEM. Things whose absence is the complaint ("no refund",
+ * needs evidence of at least MIN_WITHOUT_PROBLEM and must be addressed to the brand (an @handle, "you"):
+ * "@airline I need my luggage before tomorrow" is a service request, "Booked a table for Friday through
+ * the app" is a customer telling their day. Things whose absence is the complaint ("no refund",
  * "didn't get my bag") are not denied by a negator.
  *
  * Complaint cues count as signs of a problem: those of the sentiment stage and this stage's own
@@ -936,7 +938,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       }
       const tags: PainPointTag[] = [];
       const ranks: number[] = [];
-      const minSum = problemSign || !requireComplaint ? 1 : MIN_WITHOUT_PROBLEM;
+      const minSum = problemSign || !requireComplaint ? 1 : addressesBrand(text, tokens) ? MIN_WITHOUT_PROBLEM : Infinity;
       for (const { id, rank, sum, ev, factor } of scores.live) {
         if (sum < minSum) continue;
         sortByWeight(ev);

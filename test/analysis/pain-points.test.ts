@@ -270,6 +270,21 @@ describe('words that name no problem on their own', () => {
   });
 });
 
+describe('a flat mention with no sign of a problem', () => {
+  it.each([
+    'Booked a table for Friday through the app',
+    'Checked in online, boarding pass on my phone',
+    'Transferred money to my sister, took seconds',
+  ])('told to nobody in particular, tags nothing: %s', (text) => {
+    expect(scoreSentiment(text).label).toBe('neutral');
+    expect(ids(text)).toEqual([]);
+  });
+
+  it('addressed to the brand, it is a service request and tags its pain point', () => {
+    expect(ids('@parcelco my parcel for the weekend, can you check')[0]).toBe('delivery');
+  });
+});
+
 describe('complaint cues of the sentiment stage point to their pain point', () => {
   it.each([
     ['The app logs me out every day', 'account-access'],
