@@ -43,8 +43,8 @@
  */
 import { createRequire } from 'node:module';
 import type { PainPointTag } from '../model.js';
-import type { Cue, Segment, SentimentDetail, Token } from './sentiment.js';
-import { registerWordFlags, reserveWordFlags, tokenise, wordValence } from './sentiment.js';
+import type { Cue, Segment, SentimentDetail, Token, WordEntry } from './sentiment.js';
+import { NO_ENTRY, registerWordFlags, reserveWordFlags, tokenise, wordValence } from './sentiment.js';
 
 const require = createRequire(import.meta.url);
 const DEFAULT = require('./lexicons/pain-points.json') as {
@@ -80,7 +80,11 @@ interface Score {
   /** Position of the id in the matcher's ids (ties between equal scores keep that order); -1 if none. */
   rank: number;
   sum: number;
-  ev: Array<[string, number]>;
+  /** Evidence: the matched words and their weights, the first `n` of these arrays (reused from text to
+   * text, so a text allocates no [term, weight] pair). */
+  terms: string[];
+  weights: number[];
+  n: number;
   /** Ranking factor on the tag's strength (generic customer-service beaten by a specific problem…). */
   factor: number;
   /** The pain point has evidence in the current text (Score objects are reused from text to text). */
@@ -105,23 +109,17 @@ class ScoreTable {
     const live = this.live;
     if (live.length === 0) return;
     for (const sc of live) sc.live = false;
-    live.length = 0;
+    empty(live);
   }
 
   /** The Score object of a pain point (live or not). */
   slot(id: string): Score {
     let sc = this.byId.get(id);
     if (sc === undefined) {
-      sc = { id, rank: this.ids.indexOf(id), sum: 0, ev: [], factor: 1, live: false };
+      sc = { id, rank: this.ids.indexOf(id), sum: 0, terms: [], weights: [], n: 0, factor: 1, live: false };
       this.byId.set(id, sc);
     }
     return sc;
-  }
-
-  /** The live score of a pain point, or undefined. */
-  get(id: string): Score | undefined {
-    const sc = this.byId.get(id);
-    return sc !== undefined && sc.live ? sc : undefined;
   }
 
   /** The score of a pain point, made live (empty) if it was not. */
@@ -129,12 +127,17 @@ class ScoreTable {
     if (!sc.live) {
       sc.live = true;
       sc.sum = 0;
-      sc.ev = [];
+      sc.n = 0;
       sc.factor = 1;
       this.live.push(sc);
     }
     return sc;
   }
+}
+
+/** A Score object if it is live (has evidence in the current text), else undefined. */
+function ifLive(sc: Score): Score | undefined {
+  return sc.live ? sc : undefined;
 }
 
 /** The generic pain point that other, specific ones beat when both fire. */
@@ -157,21 +160,45 @@ const ABSENCE_IS_PROBLEM = new Set([
 ]);
 const YOU = new Set(['you', 'your', "you're", 'youre', 'u', 'ur', "y'all", 'yall']);
 
-/** Sorts evidence strongest first (insertion sort, stable: a few items, no comparator call). */
-function sortByWeight(ev: Array<[string, number]>): void {
-  for (let i = 1; i < ev.length; i++) {
-    const x = ev[i] as [string, number];
+/**
+ * Empties a reused array. Popping its few items is inlined by the compiler, where `a.length = 0` calls
+ * the length setter (≈3% of this stage when profiled).
+ */
+function empty(a: unknown[]): void {
+  while (a.length > 0) a.pop();
+}
+
+/** Sorts a score's evidence strongest first (insertion sort, stable: a few items, no comparator call). */
+function sortByWeight(sc: Score): void {
+  const terms = sc.terms;
+  const weights = sc.weights;
+  for (let i = 1; i < sc.n; i++) {
+    const t = terms[i] as string;
+    const w = weights[i] as number;
     let k = i;
-    while (k > 0 && (ev[k - 1] as [string, number])[1] < x[1]) {
-      ev[k] = ev[k - 1] as [string, number];
+    while (k > 0 && (weights[k - 1] as number) < w) {
+      terms[k] = terms[k - 1] as string;
+      weights[k] = weights[k - 1] as number;
       k--;
     }
-    ev[k] = x;
+    terms[k] = t;
+    weights[k] = w;
   }
 }
 
-function hasTerm(ev: Array<[string, number]>, term: string): boolean {
-  for (const x of ev) if (x[0] === term) return true;
+/** Adds a piece of evidence to a score, unless the same words are already there. */
+function addEvidence(sc: Score, term: string, w: number): void {
+  const terms = sc.terms;
+  for (let k = 0; k < sc.n; k++) if (terms[k] === term) return;
+  sc.sum += w;
+  terms[sc.n] = term;
+  sc.weights[sc.n] = w;
+  sc.n++;
+}
+
+/** Some piece of a score's evidence is one of `words` (or, when `minWeight` is given, weighs at least that). */
+function someEvidence(sc: Score, words: Set<string>, minWeight = Infinity): boolean {
+  for (let k = 0; k < sc.n; k++) if (words.has(sc.terms[k] as string) || (sc.weights[k] as number) >= minWeight) return true;
   return false;
 }
 
@@ -227,8 +254,39 @@ function collect(node: TrieNode, tokens: Token[], j: number, out: Entry[], exact
     if (list !== undefined) for (const [p, child] of list) if (w.startsWith(p)) for (const e of child.entries) out.push(e);
   }
 }
+/**
+ * What one matcher knows about a word, found once and kept on the scanner's entry for the word
+ * (WordEntry.painFacts), so a word costs no lookup in the trie's root or in CUE_TRIGGERS. Several
+ * matchers may be compiled (config words): the facts name their matcher's root, and a matcher that
+ * meets another's facts works its own out again and puts them in the entry's one slot.
+ */
+interface WordFacts {
+  root: TrieNode;
+  /** The root's child for the word: the whole-word terms that start with it (undefined: none). */
+  start: TrieNode | undefined;
+  /** Entries of the root's wildcard terms that the word matches ("deliver*": delivery), in collect()'s order. */
+  wild: Entry[] | undefined;
+  /** The word's CUE_TRIGGERS list (undefined: it triggers no cue pattern). */
+  cues: number[] | undefined;
+}
+
+/** The facts of a word (its scanner entry is `entry`) for the matcher whose trie is `root`; `none` if it has none. */
+function wordFacts(root: TrieNode, w: string, entry: WordEntry, none: WordFacts): WordFacts {
+  const start = (entry.flags & TERM_BIT) !== 0 ? root.next.get(w) : undefined;
+  const cues = (entry.flags & CUE_BIT) !== 0 ? CUE_TRIGGERS.get(w) : undefined;
+  const wild: Entry[] = [];
+  collect(root, [{ k: 'word', text: w, index: 0, caps: false, elong: false, tag: false, entry }], 0, wild, false);
+  if (start === undefined && cues === undefined && wild.length === 0) return none;
+  return { root, start, wild: wild.length > 0 ? wild : undefined, cues };
+}
+
 /** Entries found in one text, word after word (reused: tag() runs one text at a time). */
 const FOUND: Entry[] = [];
+/** Beside each entry of FOUND: the text index of its word, and whether a negator denies it (3-word scope). */
+const FOUND_AT: number[] = [];
+const FOUND_NEGATED: boolean[] = [];
+/** The `ids` ranks of the tags tag() returns, beside them while they are sorted (reused). */
+const RANKS: number[] = [];
 const NEGATORS = new Set(['no', 'not', 'never', 'without', 'zero', "didn't", 'didnt', "wasn't", 'wasnt', "isn't", 'isnt', 'nothing']);
 
 /**
@@ -591,27 +649,32 @@ interface FoundCue {
   turnsPraise: boolean;
 }
 
-/** Runs the PAIN_CUES whose trigger words are among the tokens; null when none matched. */
-function painCues(text: string, tokens: Token[], lowerText: string | undefined): FoundCue[] | null {
+/** Starts a text for noteCueTriggers and runPainCues. */
+function startCueTriggers(): void {
+  empty(CUE_TOUCHED);
+  empty(CUE_TO_RUN);
+}
+
+/** Notes the trigger groups of a word of the text (its CUE_TRIGGERS list); a pattern with all its groups seen is to run. */
+function noteCueTriggers(list: number[]): void {
+  for (let k = 0; k < list.length; k += 2) {
+    const idx = list[k] as number;
+    const bit = list[k + 1] as number;
+    const seen = CUE_SEEN[idx] as number;
+    if ((seen & bit) !== 0) continue;
+    if (seen === 0) CUE_TOUCHED.push(idx);
+    CUE_SEEN[idx] = seen | bit;
+    if ((seen | bit) === CUE_FULL[idx]) CUE_TO_RUN.push(idx);
+  }
+}
+
+/**
+ * Runs the PAIN_CUES whose trigger words were among the text's words (noteCueTriggers, in word order);
+ * null when none matched.
+ */
+function runPainCues(text: string, lowerText: string | undefined): FoundCue[] | null {
   const touched = CUE_TOUCHED;
   const run = CUE_TO_RUN;
-  if (touched.length !== 0) touched.length = 0;
-  if (run.length !== 0) run.length = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i] as Token;
-    if (t.entry === undefined || (t.entry.flags & CUE_BIT) === 0) continue;
-    const list = CUE_TRIGGERS.get(t.text);
-    if (list === undefined) continue;
-    for (let k = 0; k < list.length; k += 2) {
-      const idx = list[k] as number;
-      const bit = list[k + 1] as number;
-      const seen = CUE_SEEN[idx] as number;
-      if ((seen & bit) !== 0) continue;
-      if (seen === 0) touched.push(idx);
-      CUE_SEEN[idx] = seen | bit;
-      if ((seen | bit) === CUE_FULL[idx]) run.push(idx);
-    }
-  }
   for (let k = 0; k < touched.length; k++) CUE_SEEN[touched[k] as number] = 0;
   if (run.length === 0) return null;
   const lower = lowerText ?? (text.includes('\u2019') ? text.toLowerCase().replace(/\u2019/g, "'") : text.toLowerCase());
@@ -628,7 +691,6 @@ function painCues(text: string, tokens: Token[], lowerText: string | undefined):
   }
   return out;
 }
-
 
 /** A compiled pain-point lexicon. */
 export interface PainPointMatcher {
@@ -756,8 +818,16 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
   gather(root, []);
   // Ranks are known now that every id is in.
   for (const id of ids) table.slot(id).rank = ids.indexOf(id);
+  // The Score objects the ranking rules read by name, found once (no Map lookup per text).
+  const genericSlot = table.slot(GENERIC);
+  const waitingSlot = table.slot('waiting-time');
+  const bookingSlot = table.slot('booking');
+  const errandSlots = ERRANDS.map((id) => table.slot(id));
+  const disruptionSlots = DISRUPTIONS.map((id) => table.slot(id));
   // The scanner marks the words that start a term, so other words skip the lookup.
   registerWordFlags(root.next.keys(), TERM_BIT);
+  /** The facts of a word this matcher knows nothing about (shared: no object per such word). */
+  const noFacts: WordFacts = { root, start: undefined, wild: undefined, cues: undefined };
 
   return {
     ids,
@@ -767,21 +837,14 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       const segments = sentiment.segments;
       const overallNegative = sentiment.label === 'negative';
       const positive = sentiment.label === 'positive';
-      // This stage's own complaint cues (PAIN_CUES), and the clauses they turn into complaints.
-      const cues = painCues(text, tokens, sentiment.lower);
-      let turned: Segment[] | null = null;
-      if (cues !== null) for (const c of cues) if (c.turnsPraise) (turned ??= []).push(segmentAt(segments, c.index));
-      const hasComplaint = sentiment.complaints.length > 0 || cues !== null;
-      // A positive mention with no complaint cue is praise as a whole ("refund was quick, thanks").
-      const praiseMention = positive && !hasComplaint;
-      // An information question ("is there wifi on board?") counts only words that name a problem.
-      const question = sentiment.infoQuestion && cues === null;
       const scores = table;
       scores.clear();
-      // Entries of every word of the text go into one array (emptied once per text, not per word).
+      // One pass over the words: the entries of the terms each word starts go into one array (emptied
+      // once per text, not per word), with the word's text index and negation beside them; the trigger
+      // words of this stage's complaint cues are noted on the way.
       const found = FOUND;
-      if (found.length !== 0) found.length = 0;
-      let seg = 0;
+      empty(found);
+      startCueTriggers();
       // Index (in words) of the last negator in the current clause, for the 3-word negation scope.
       let wordNo = 0;
       let lastNegator = -10;
@@ -793,36 +856,63 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         }
         wordNo++;
         const w0 = t0.text;
-        if (t0.entry !== undefined ? (t0.entry.flags & NEG_BIT) !== 0 : NEGATORS.has(w0)) lastNegator = wordNo;
+        const entry = t0.entry;
         const from = found.length;
-        collect(root, tokens, i, found, t0.entry === undefined || (t0.entry.flags & TERM_BIT) !== 0);
+        if (entry !== undefined && entry !== NO_ENTRY) {
+          let facts = entry.painFacts as WordFacts | undefined;
+          if (facts === undefined || facts.root !== root) entry.painFacts = facts = wordFacts(root, w0, entry, noFacts);
+          if ((entry.flags & NEG_BIT) !== 0) lastNegator = wordNo;
+          if (facts.cues !== undefined) noteCueTriggers(facts.cues);
+          // collect() from the root, with the root's lookups done once per word.
+          const start = facts.start;
+          if (start !== undefined) {
+            for (const e of start.entries) found.push(e);
+            if (start.next.size > 0 || start.prefixes.size > 0) collect(start, tokens, i + 1, found);
+          }
+          if (facts.wild !== undefined) for (const e of facts.wild) found.push(e);
+        } else {
+          // A word the vocabulary does not remember (flags 0: no negator, no cue trigger, no term start),
+          // or a token not from tokenise().
+          if (entry === undefined && NEGATORS.has(w0)) lastNegator = wordNo;
+          collect(root, tokens, i, found, entry === undefined);
+        }
         if (found.length === from && t0.tag) hashtagEntries(glued, w0, found, from);
         if (found.length === from) continue;
-        const at = t0.index;
+        const negated = wordNo - lastNegator <= 3;
+        for (let f = from; f < found.length; f++) {
+          FOUND_AT[f] = t0.index;
+          FOUND_NEGATED[f] = negated;
+        }
+      }
+      // This stage's own complaint cues (PAIN_CUES), and the clauses they turn into complaints.
+      const cues = runPainCues(text, sentiment.lower);
+      let turned: Segment[] | null = null;
+      if (cues !== null) for (const c of cues) if (c.turnsPraise) (turned ??= []).push(segmentAt(segments, c.index));
+      const hasComplaint = sentiment.complaints.length > 0 || cues !== null;
+      // A positive mention with no complaint cue is praise as a whole ("refund was quick, thanks").
+      const praiseMention = positive && !hasComplaint;
+      // An information question ("is there wifi on board?") counts only words that name a problem.
+      const question = sentiment.infoQuestion && cues === null;
+      let seg = 0;
+      for (let f = 0; f < found.length; f++) {
+        const e = found[f] as Entry;
+        const at = FOUND_AT[f] as number;
         while (seg < segments.length - 1 && at >= (segments[seg] as Segment).end) seg++;
         const clauseSeg = segments[seg] as Segment;
         const clause = clauseSeg.sum;
         const clauseNegative = clause < -0.5;
-        const negated = wordNo - lastNegator <= 3;
-        for (let f = from; f < found.length; f++) {
-          const e = found[f] as Entry;
-          if (requireComplaint) {
-            // "no delay at all", "never late", "wasn't rude": the problem is denied.
-            if (negated && e.negatable) continue;
-            // Praise: the clause is positive, or the whole mention is praise and this clause is not negative
-            // (a clause after a contrast carries the weight: "thanks, but I still need my refund").
-            if (!clauseNegative && (clause > 0.5 || (praiseMention && !clauseSeg.afterContrast)) && !(turned !== null && turned.includes(clauseSeg))) continue;
-            // A problem made small: "the delay was only 5 minutes".
-            if (clauseSeg.minimised && !clauseNegative) continue;
-            if (question && !e.problem && !clauseNegative) continue;
-          }
-          const w = e.weight * (clauseNegative ? 1.2 : 1);
-          const cur = scores.take(e.slot);
-          if (!hasTerm(cur.ev, e.term)) {
-            cur.sum += w;
-            cur.ev.push([e.term, w]);
-          }
+        if (requireComplaint) {
+          // "no delay at all", "never late", "wasn't rude": the problem is denied.
+          if (FOUND_NEGATED[f] === true && e.negatable) continue;
+          // Praise: the clause is positive, or the whole mention is praise and this clause is not negative
+          // (a clause after a contrast carries the weight: "thanks, but I still need my refund").
+          if (!clauseNegative && (clause > 0.5 || (praiseMention && !clauseSeg.afterContrast)) && !(turned !== null && turned.includes(clauseSeg))) continue;
+          // A problem made small: "the delay was only 5 minutes".
+          if (clauseSeg.minimised && !clauseNegative) continue;
+          if (question && !e.problem && !clauseNegative) continue;
         }
+        const w = e.weight * (clauseNegative ? 1.2 : 1);
+        addEvidence(scores.take(e.slot), e.term, w);
       }
       // A flat mention with no sign of a problem anywhere needs more than one weak word.
       const problemSign = overallNegative || hasComplaint || sentiment.negWords < 0 || sentiment.bareNegators > 0;
@@ -871,11 +961,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         for (const [id, w0] of list) {
           // Except failures of contact (on hold, hung up, no reply): those are the complaint itself.
           const w = id === 'customer-service' ? w0 * 1.5 : SPECIFIC_CUES.has(cue.name) ? w0 : w0 * cueFactor;
-          const cur = scores.take(scores.slot(id));
-          if (!hasTerm(cur.ev, term)) {
-            cur.sum += w;
-            cur.ev.push([term, w]);
-          }
+          addEvidence(scores.take(scores.slot(id)), term, w);
         }
       }
       // A complaint whose pain points are all weak (below a tag's threshold) takes the strongest of them
@@ -893,21 +979,28 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         weakBest.sum = 1;
         weakBest.factor = 1;
       } else if (!strong && complaint && !positive && addressesBrand(text, tokens)) {
-        const cs = scores.get('customer-service');
-        const ev = cs ? cs.ev.map(([t]) => t) : [...sentCues, ...(cues ?? [])].map((c) => c.name).slice(0, 3);
-        const fallback = scores.take(scores.slot('customer-service'));
+        const cs = ifLive(genericSlot);
+        const ev = cs ? cs.terms.slice(0, cs.n) : [...sentCues, ...(cues ?? [])].map((c) => c.name).slice(0, 3);
+        if (ev.length === 0) ev.push('complaint to the brand');
+        const fallback = scores.take(genericSlot);
         fallback.sum = 1;
-        fallback.ev = (ev.length > 0 ? ev : ['complaint to the brand']).map((t) => [t, 1]);
+        for (let k = 0; k < ev.length; k++) {
+          fallback.terms[k] = ev[k] as string;
+          fallback.weights[k] = 1;
+        }
+        fallback.n = ev.length;
         fallback.factor = 1;
       }
+      // Nothing found and no fallback: no tags (the ranking rules below would change nothing).
+      if (scores.live.length === 0) return [];
       // A specific problem (lost bag, cancellation, delay, rude staff…) beats the generic
       // customer-service when both fire, unless the text is about the service interaction itself
       // (on hold, hung up, "customer service", a representative, no reply).
-      const cs = scores.get(GENERIC);
+      const cs = ifLive(genericSlot);
       // Waiting to reach someone (on hold, a phone queue, the line for "customer service") is about
       // the service contact itself.
-      const contact = cs !== undefined && cs.ev.some((x) => CONTACT.has(x[0]) || x[1] >= INTERACTION_WEIGHT);
-      const waiting = scores.get('waiting-time');
+      const contact = cs !== undefined && someEvidence(cs, CONTACT, INTERACTION_WEIGHT);
+      const waiting = ifLive(waitingSlot);
       if (contact && waiting) waiting.factor *= 0.5;
       if (cs && !contact) {
         let specific = 0;
@@ -918,18 +1011,18 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       // while trying to get something done (book, change, refund, pay): the service is the pain, the
       // errand its purpose ("on hold for an hour to change my booking", "support was useless about my
       // booking").
-      if (cs && (cs.ev.some((x) => CONTACT_FAILURE.has(x[0])) || cs.sum >= ERRAND_SERVICE)) {
-        for (const id of ERRANDS) {
-          const v = scores.get(id);
+      if (cs && (someEvidence(cs, CONTACT_FAILURE) || cs.sum >= ERRAND_SERVICE)) {
+        for (const slot of errandSlots) {
+          const v = ifLive(slot);
           if (v !== undefined) v.factor *= ERRAND_DEMOTION;
         }
       }
       // A cancelled or delayed service that the customer was rebooked or had to book around: the
       // disruption is the complaint, the booking its consequence ("cancelled, and rebooked me for tomorrow").
-      const booking = scores.get('booking');
+      const booking = ifLive(bookingSlot);
       if (booking !== undefined) {
-        for (const id of DISRUPTIONS) {
-          const v = scores.get(id);
+        for (const slot of disruptionSlots) {
+          const v = ifLive(slot);
           if (v !== undefined && v.sum >= DISRUPTION_SUM) {
             booking.factor *= REBOOKING_DEMOTION;
             break;
@@ -937,20 +1030,19 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         }
       }
       const tags: PainPointTag[] = [];
-      const ranks: number[] = [];
+      const ranks = RANKS;
       const minSum = problemSign || !requireComplaint ? 1 : addressesBrand(text, tokens) ? MIN_WITHOUT_PROBLEM : Infinity;
-      for (const { id, rank, sum, ev, factor } of scores.live) {
+      for (const sc of scores.live) {
+        const sum = sc.sum;
         if (sum < minSum) continue;
-        sortByWeight(ev);
+        sortByWeight(sc);
         // Strength = the TOP_EVIDENCE strongest pieces: many weak words do not outweigh one clear one.
         let top = 0;
-        for (let k = 0; k < ev.length && k < TOP_EVIDENCE; k++) top += (ev[k] as [string, number])[1];
+        for (let k = 0; k < sc.n && k < TOP_EVIDENCE; k++) top += sc.weights[k] as number;
         if (sum < top) top = sum;
-        top *= factor;
-        const evidence: string[] = [];
-        for (const x of ev) evidence.push(x[0]);
-        tags.push({ id, evidence, score: Math.round((1 - Math.exp(-top / 3)) * 1000) / 1000 });
-        ranks.push(rank);
+        top *= sc.factor;
+        ranks[tags.length] = sc.rank;
+        tags.push({ id: sc.id, evidence: sc.terms.slice(0, sc.n), score: Math.round((1 - Math.exp(-top / 3)) * 1000) / 1000 });
       }
       // Strongest first, ties in `ids` order (insertion sort: a few tags, no comparator calls).
       for (let k = 1; k < tags.length; k++) {

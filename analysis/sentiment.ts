@@ -107,13 +107,18 @@ export interface WordEntry {
    * that classifier first meets the word (it writes it here; see journey-stage.ts).
    */
   stageFeature: number | undefined;
+  /**
+   * What a pain-point matcher knows about the word (pain-points.ts WordFacts, which names its
+   * matcher), or undefined until a matcher first meets the word (it writes it here).
+   */
+  painFacts: object | undefined;
 }
 
 /**
  * The entry of a word nothing is known about and that the vocabulary does not remember (shared, never
  * written: a stage caching a fact on an entry skips this one).
  */
-export const NO_ENTRY: WordEntry = Object.freeze({ info: undefined, flags: 0, stageFeature: undefined });
+export const NO_ENTRY: WordEntry = Object.freeze({ info: undefined, flags: 0, stageFeature: undefined, painFacts: undefined });
 /** Words the scanner looks up in place (found words cost no new string); unknown words join up to this many. */
 const VOCAB_MAX = 50_000;
 
@@ -215,7 +220,7 @@ export function tokenise(text: string, lower: string = text.toLowerCase()): { to
         // keep) that do not start with a digit (numbers rarely repeat; they would only fill the table).
         // A remembered word gets an entry of its own, so later stages can cache facts on it.
         if (i - start < 13 && VOCAB.size < VOCAB_MAX && lower.charCodeAt(start) > 57) {
-          entry = { info: undefined, flags: 0, stageFeature: undefined };
+          entry = { info: undefined, flags: 0, stageFeature: undefined, painFacts: undefined };
           VOCAB.add(word, entry, hash);
         }
       }
@@ -534,7 +539,7 @@ for (const w of APOLOGY_WORDS) wordInfo(w).apology = true;
 for (const w of MINIMISERS) wordInfo(w).minimiser = true;
 /** The scanner's vocabulary: every word the scorer knows, words other stages register, words seen. */
 const VOCAB = new RangeTable<WordEntry>(WORDS.size * 2);
-for (const [w, info] of WORDS) VOCAB.add(w, { info, flags: 0, stageFeature: undefined });
+for (const [w, info] of WORDS) VOCAB.add(w, { info, flags: 0, stageFeature: undefined, painFacts: undefined });
 
 /** The entry of a word for the scorer: the scanner's, else a lookup (tokens not from tokenise()). */
 function infoOf(t: Token): WordInfo | undefined {
@@ -561,7 +566,7 @@ export function reserveWordFlags(count: number): number {
 export function registerWordFlags(words: Iterable<string>, bit: number): void {
   for (const w of words) {
     const idx = VOCAB.indexOf(w);
-    if (idx < 0) VOCAB.add(w, { info: undefined, flags: bit, stageFeature: undefined });
+    if (idx < 0) VOCAB.add(w, { info: undefined, flags: bit, stageFeature: undefined, painFacts: undefined });
     else VOCAB.value(idx).flags |= bit;
   }
 }
