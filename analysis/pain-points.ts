@@ -349,6 +349,15 @@ const DISRUPTIONS = ['cancellation', 'delay'];
 const DISRUPTION_SUM = 3;
 /** Ranking factor on booking beside a clear disruption. */
 const REBOOKING_DEMOTION = 0.6;
+/**
+ * Cues whose name would misstate the text ("n hours" for "3 weeks", "without an answer" for "without
+ * telling me"): their evidence is the words they matched.
+ */
+const SHOWN_AS_MATCHED = new Set(['n hours', 'n minutes', 'without an answer', 'kept waiting']);
+/** The evidence term of a cue: its name, or the words it matched (SHOWN_AS_MATCHED). */
+function cueTerm(cue: { name: string; text?: string }): string {
+  return cue.text !== undefined && cue.text !== '' && SHOWN_AS_MATCHED.has(cue.name) ? cue.text.trim() : cue.name;
+}
 /** Cues as specific as a keyword: they keep their full weight beside other evidence. */
 const SPECIFIC_CUES = new Set(['staff attitude', 'bad product', 'wait in line', 'missed connection', 'arrive late', 'not moving', 'understaffed']);
 /** People who serve customers, and words for how they behaved (STAFF ATTITUDE cue). */
@@ -924,7 +933,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
       // A complaint cue outside praise ("@shop great service, delivered in 2 days" has none).
       let liveComplaint = !requireComplaint && hasComplaint;
       for (let c = 0; c < nCues; c++) {
-        const cue: { name: string; index: number; turnsPraise?: boolean } = c < sentCues.length ? (sentCues[c] as Cue) : ((cues as FoundCue[])[c - sentCues.length] as FoundCue);
+        const cue: { name: string; index: number; text?: string; turnsPraise?: boolean } = c < sentCues.length ? (sentCues[c] as Cue) : ((cues as FoundCue[])[c - sentCues.length] as FoundCue);
         // The praise rule holds for cues too: "great service, delivered in 2 days".
         const cueSeg = segmentAt(segments, cue.index);
         if (requireComplaint && cueSeg.sum > 0.5 && !cue.turnsPraise && !(turned !== null && turned.includes(cueSeg))) continue;
@@ -932,7 +941,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         const targets = CUE_MAP.get(cue.name) ?? (cue.name === 'no x' ? NO_TARGETS : undefined);
         if (targets === undefined) continue;
         let list = targets;
-        let term = cue.name;
+        let term = cueTerm(cue);
         if (ACTION_CUES.has(cue.name)) {
           const action = actionTarget(tokens, cue.index);
           if (action === null) continue;
@@ -980,7 +989,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         weakBest.factor = 1;
       } else if (!strong && complaint && !positive && addressesBrand(text, tokens)) {
         const cs = ifLive(genericSlot);
-        const ev = cs ? cs.terms.slice(0, cs.n) : [...sentCues, ...(cues ?? [])].map((c) => c.name).slice(0, 3);
+        const ev = cs ? cs.terms.slice(0, cs.n) : [...sentCues, ...(cues ?? [])].map(cueTerm).slice(0, 3);
         if (ev.length === 0) ev.push('complaint to the brand');
         const fallback = scores.take(genericSlot);
         fallback.sum = 1;

@@ -256,6 +256,8 @@ export interface Cue {
   name: string;
   weight: number;
   index: number;
+  /** The words it matched (lower-cased; '' for a cue of the whole text such as sarcasm). */
+  text: string;
 }
 
 /**
@@ -1042,7 +1044,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
       let m: RegExpExecArray | null;
       let n = 0;
       while ((m = re.exec(lower)) !== null && n < 3) {
-        list.push({ name, weight, index: m.index });
+        list.push({ name, weight, index: m.index, text: m[0] });
         let s = segments[segments.length - 1] as Segment;
         for (const x of segments) {
           if (m.index >= x.start && m.index < x.end) {
@@ -1070,7 +1072,7 @@ export function scoreSentiment(text: string, scanned?: Scanned): SentimentDetail
   if (sarc > 0) {
     posWords -= sarc;
     negWords -= sarc;
-    complaints.push({ name: 'sarcasm', weight: -sarc, index: 0 });
+    complaints.push({ name: 'sarcasm', weight: -sarc, index: 0, text: '' });
     for (let k = praise.length - 1; k >= 0; k--) if ((praiseSeg[k] as Segment).sarcastic) praise.splice(k, 1);
   }
   for (const s of segments) {

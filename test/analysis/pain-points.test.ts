@@ -193,6 +193,15 @@ describe('tags carry evidence and scores a user can read', () => {
   it('a cue is shown by its name: "on hold for an hour" → customer-service with "on hold"', () => {
     expect(top('on hold for an hour with my energy supplier')).toMatchObject({ id: 'customer-service', evidence: expect.arrayContaining(['on hold']) });
   });
+
+  it('an amount of time or a "without …" is shown in the words of the text, not by a cue name', () => {
+    const evidence = (text: string): string[] => tag(text).flatMap((t) => t.evidence);
+    expect(evidence('@bank still waiting for my refund, 3 weeks now')).toContain('3 weeks');
+    expect(evidence('@bank still waiting for my refund, 3 weeks now')).not.toContain('n hours');
+    expect(evidence('@cafe been waiting 45 minutes for our food')).toContain('45 minutes');
+    expect(evidence('@telco they cancelled my line without telling me')).toContain('without telling');
+    expect(evidence('@telco they cancelled my line without telling me')).not.toContain('without an answer');
+  });
 });
 
 describe('repeating oneself, recurring problems, hoping for a reply, too few staff', () => {
