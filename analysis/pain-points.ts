@@ -57,6 +57,8 @@ for (const [cue, targets] of Object.entries(DEFAULT.cues)) {
   if (typeof targets === 'object') CUE_MAP.set(cue, Object.entries(targets));
 }
 
+/** A tag after the first is kept when its score is at least this share of the first tag's score. */
+const SECONDARY_SHARE = 0.6;
 /** How many pieces of evidence make a tag's strength. */
 const TOP_EVIDENCE = 4;
 /** Weight given to words the config adds. */
@@ -1066,6 +1068,14 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         }
         tags[j] = x;
         ranks[j] = xr;
+      }
+      // Secondary tags well below the main one are side remarks ("the app form" beside an outage):
+      // counted, they would fill every pain point's figures with mentions about something else.
+      if (tags.length > 1) {
+        const floor = (tags[0] as PainPointTag).score * SECONDARY_SHARE;
+        let keep = 1;
+        while (keep < tags.length && (tags[keep] as PainPointTag).score >= floor) keep++;
+        tags.length = keep;
       }
       return tags;
     },

@@ -196,8 +196,8 @@ describe('tags carry evidence and scores a user can read', () => {
 
   it('an amount of time or a "without …" is shown in the words of the text, not by a cue name', () => {
     const evidence = (text: string): string[] => tag(text).flatMap((t) => t.evidence);
-    expect(evidence('@bank still waiting for my refund, 3 weeks now')).toContain('3 weeks');
-    expect(evidence('@bank still waiting for my refund, 3 weeks now')).not.toContain('n hours');
+    expect(evidence('@courier my parcel is 3 weeks late')).toContain('3 weeks');
+    expect(evidence('@courier my parcel is 3 weeks late')).not.toContain('n hours');
     expect(evidence('@cafe been waiting 45 minutes for our food')).toContain('45 minutes');
     expect(evidence('@telco they cancelled my line without telling me')).toContain('without telling');
     expect(evidence('@telco they cancelled my line without telling me')).not.toContain('without an answer');
@@ -276,6 +276,15 @@ describe('words that name no problem on their own', () => {
     const text = 'Tried all three of you for a month: best coverage here, best price there. No clear winner, it depends what you care about.';
     expect(scoreSentiment(text).label).toBe('positive');
     expect(ids(text)).toEqual([]);
+  });
+});
+
+describe('side remarks are not pain points of their own', () => {
+  it('a tag well below the main one is dropped, one close to it is kept', () => {
+    // The price rise is the complaint; the email it came in and the network it pays for are context.
+    expect(ids('Got the price hike email today, 9% more to "invest in our network"')).toEqual(['pricing']);
+    // Two real problems of similar strength are both kept.
+    expect(ids('@shop my parcel arrived damaged and I was charged twice')).toEqual(expect.arrayContaining(['damaged-item', 'billing']));
   });
 });
 
