@@ -1,6 +1,8 @@
 /**
  * Runs every enabled source on its cron expression (node-cron), with a random delay (jitter) so sources
- * sharing a schedule do not hit the network at the same second.
+ * sharing a schedule do not hit the network at the same second. The jitter is at most maxJitterMs and
+ * at most a tenth of the source's own period (JITTER_SHARE): a source checked every few seconds is not
+ * held back by a delay meant for hourly ones.
  *
  * On each tick of a source:
  * | condition                                        | action                                   |
@@ -26,6 +28,9 @@ import { moduleLogger } from '../log.js';
 import { getSourceByName } from '../db/sources.js';
 import { runSource, type RunOptions, type RunSummary } from './run.js';
 import { getCollector } from './registry.js';
+
+/** A source's jitter is at most this share of its period (the time between two of its ticks). */
+export const JITTER_SHARE = 0.1;
 
 /** Options of the scheduler. */
 export interface SchedulerOptions {
@@ -77,10 +82,12 @@ export function startScheduler(deps: Deps, opts: SchedulerOptions = {}): Schedul
   const timers = new Set<NodeJS.Timeout>();
   const random = opts.random ?? Math.random;
   const maxJitter = opts.maxJitterMs ?? 30_000;
+  /** Largest jitter per source: maxJitter, or a tenth of its period when that is shorter. */
+  const jitterCap = new Map<string, number>();
 
-  const jitter = (): Promise<void> =>
+  const jitter = (cap: number): Promise<void> =>
     new Promise((resolve) => {
-      const ms = Math.floor(random() * maxJitter);
+      const ms = Math.floor(random() * cap);
       if (ms <= 0) return resolve();
       const t = setTimeout(() => {
         timers.delete(t);
@@ -96,7 +103,7 @@ export function startScheduler(deps: Deps, opts: SchedulerOptions = {}): Schedul
 
   const tick = async (name: string): Promise<RunSummary | null> => {
     if (abort.signal.aborted) return null;
-    await jitter();
+    await jitter(jitterCap.get(name) ?? maxJitter);
     if (abort.signal.aborted) return null;
     const source = await getSourceByName(deps.db, name);
     const now = deps.now();
@@ -133,6 +140,8 @@ export function startScheduler(deps: Deps, opts: SchedulerOptions = {}): Schedul
       },
       { name: `source:${s.name}`, noOverlap: true },
     );
+    const [a, b] = task.getNextRuns(2);
+    if (a && b) jitterCap.set(s.name, Math.min(maxJitter, (b.getTime() - a.getTime()) * JITTER_SHARE));
     tasks.push(task);
   }
   log.info({ sources: tasks.length }, 'scheduler: started');

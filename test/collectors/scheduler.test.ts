@@ -86,6 +86,22 @@ describe(`scheduler (${DB_KIND})`, () => {
     expect(await countRows(db, 'source_cursors', 'source_id = $1', [src.id])).toBe(0);
   });
 
+  it('the jitter is at most a tenth of the source\'s period: a source checked every 2 s is not held up to 30 s', async () => {
+    const config = configFrom(yaml().replace('- name: good', '- name: brisk').replace("'* * * * * *'", "'*/2 * * * * *'"));
+    const deps = await depsFor(db, config, new Date());
+    const { opts } = fastHttp();
+    const s = startScheduler(deps, { maxJitterMs: 30_000, random: () => 0.99, runNeverRunOnStart: false, runOptions: opts });
+    try {
+      const t0 = Date.now();
+      await s.tick('brisk');
+      // 0.99 of the 30 s maximum would be 29.7 s; a tenth of 2 s is the cap (198 ms), plus the run itself.
+      expect(Date.now() - t0).toBeLessThan(5_000);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(190);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('on start, runs each enabled source that has never run (with jitter, respecting leases), and only those', async () => {
     const yearly = `'0 0 1 1 *'`;
     const src = (name: string, extra = '') => `  - name: ${name}\n    type: hackernews\n    schedule: ${yearly}\n    baseUrl: http://127.0.0.1:${port}\n    backfillDays: 5000\n${extra}`;
