@@ -300,7 +300,8 @@ export const COMPLAINT_PATTERNS: Array<[RegExp, number, string, string[]]> = [
   [/\bhow (?:hard|difficult) (?:is it|can it be)\b|\bhow (?:many|much longer|long) (?:more |do i |must i |are we |will i |should i |until)/g, -2, 'how long', ['how']],
   [/\b(?:not|no longer) (?:very |too |exactly )?(?:happy|impressed|satisfied|pleased|acceptable|okay|ok|good enough|thrilled|amused|a fan)\b/g, -1, 'not happy', ['not', 'longer']],
   [/\bno (?:wifi|wi-fi|power|signal|service|internet|food|water|seats?|room|stock|availability|show|shows)\b/g, -2, 'no service', ['no']],
-  [/\b(?:is|are|was|were|went|been|goes|keeps going) (?:completely |totally )?down\b/g, -2.5, 'is down', ['down']],
+  // (Money going down is good news: "my bill went down".)
+  [/(?<!\b(?:bills?|prices?|costs?|fees?|rates?|premiums?|payments?|charges?|rent|taxe?s?|interest|debt|balance)(?: has| have)? )\b(?:is|are|was|were|went|been|goes|keeps going) (?:completely |totally )?down\b/g, -2.5, 'is down', ['down']],
   [/\black of\b|\bcanned (?:response|reply|answer)\b|\bcopy (?:and|&|n) paste\b|\bautomated (?:response|reply)\b/g, -2.5, 'canned response', ['lack', 'canned', 'copy', 'automated']],
   [/\b(?:was|were|is|are) supposed to\b|\bwas told\b|\bwere told\b/g, -1.5, 'supposed to', ['supposed', 'told']],
   [/\b(?:won'?t|will not|wouldn'?t|would not|refused? to|refusing to|didn'?t|did not|don'?t|do not|doesn'?t|does not|can'?t|cannot|couldn'?t) (?:really |even |actually )?(?:help|assist|let (?:me|us)|allow|accept|honou?r|care|listen|explain|rebook|reschedule|change|refund|compensate|answer|address|solve)\b/g, -2.5, "won't help", ['#neg', 'cannot', 'refuse', 'refused', 'refusing']],

@@ -125,6 +125,9 @@ describe('English sentiment for customer text', () => {
     ['I changed my address in the app yesterday', 'neutral'],
     ['Just switched my plan to the yearly one', 'neutral'],
     ['They moved my appointment to next month', 'negative'],
+    // money going down is no outage
+    ['My bill went down this month after the new plan', 'neutral'],
+    ['The banking app went down again at lunch', 'negative'],
     ['#happy with the new phone plan', 'positive'],
     ['Are you kidding me? Another fee on my statement', 'negative'],
     ['Is there a real person I can talk to?', 'negative'],
