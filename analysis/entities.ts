@@ -4,8 +4,10 @@
  * Each brand gets the clauses that name it plus the clauses that follow until another brand is named
  * (customers write "switched to Y, their support actually answers"). On top of that:
  * - switching ("switched from X to Y", "left X for Y", "moving to Y", "Y instead of X"): X −2, Y +2;
- * - comparatives ("X is way better than Y"): the brand before gets the comparative's polarity, the
- *   brand after "than" the opposite (±2).
+ * - comparatives ("X is way better than Y", "X beats Y on coverage"): the brand before gets the
+ *   comparative's polarity, the brand after "than" (or after the verb) the opposite (±2);
+ * - in a clause naming both brands of a switch, a complaint is about the brand left and praise about
+ *   the brand chosen ("leaving X for Y, fed up with dropped calls": X negative, Y positive).
  * A brand named nowhere locatable in the text (matched by a broader query, or a brandHint) gets the
  * mention's overall sentiment.
  */
@@ -54,8 +56,12 @@ const SWITCH_FROM_RE = /\b(?:switch(?:ed|ing)?|mov(?:ed|ing)|chang(?:ed|ing)|por
 const SWITCH_TO_RE = /\b(?:switch(?:ed|ing)?|mov(?:ed|ing)|port(?:ed|ing)|migrat(?:ed|ing)|going|went|goes|changing|changed)(?: over| back)? to\b/g;
 const LEAVE_FOR_RE = /\b(?:left|leaving|leave|ditch(?:ed|ing)?|dump(?:ed|ing)?|quit(?:ting)?|drop(?:ped|ping)?|cancel(?:l?ed|l?ing)?)\b/g;
 const INSTEAD_RE = /\binstead of\b/g;
+/** A clause that says the problem came along or came back ("moved to Y and the signal is still bad"). */
+const REGRET_RE = /\b(?:still|too|also|even|now|same|just as|as well|again|mistake|regret)\b/;
+/** Verbs that rank the brand before them over the brand after them ("X beats Y on coverage"). */
+const BEATS_RE = /\b(?:beats?|outperforms?|outdoes|outclasses|trumps?|crushes|smokes|is (?:way |miles |streets )?ahead of)\b/g;
 /** Cheap test: could the text switch or compare at all? (The leading words of the patterns below.) */
-const SWITCH_OR_COMPARE_HINT = /\b(?:switch|mov(?:ed|ing)\b|port(?:ed|ing)\b|migrat|go(?:ing|es)?\b|went\b|chang(?:ed|ing)\b|transfer|jump|left\b|leav(?:e|ing)\b|ditch|dump|quit|drop|cancel|instead|than\b)/;
+const SWITCH_OR_COMPARE_HINT = /\b(?:switch|mov(?:ed|ing)\b|port(?:ed|ing)\b|migrat|go(?:ing|es)?\b|went\b|chang(?:ed|ing)\b|transfer|jump|left\b|leav(?:e|ing)\b|ditch|dump|quit|drop|cancel|instead|than\b|beat|outperform|outdoes|outclass|trump|crushes|smokes|ahead of)/;
 const COMPARISON_RE = /\b(?:than|vs\.?|versus|compared (?:to|with)|prefer|unlike|instead of|over|same as|like)\b/;
 
 function nextBrand(located: Located[], from: number, within: number, exclude?: string): Located | undefined {
@@ -174,6 +180,14 @@ export function analyseEntities(
     if (after) addBias(bias, after.name, -2 * sign);
     if (before && before.name !== after?.name) addBias(bias, before.name, 2 * sign);
   }
+  for (const m of folded.matchAll(BEATS_RE)) {
+    const after = nextBrand(located, (m.index ?? 0) + m[0].length, 15);
+    const before = prevBrand(located, m.index ?? 0, 30);
+    if (!after || !before || after.name === before.name) continue;
+    comparative = true;
+    addBias(bias, before.name, 2);
+    addBias(bias, after.name, -2);
+  }
   const comparison =
     names.size >= 2 && (switching !== null || comparative || COMPARISON_RE.test(folded)) ? true : comparative && names.size >= 1;
 
@@ -202,10 +216,18 @@ export function analyseEntities(
         const prev = prevBrand(located, seg.start + 1, Number.MAX_SAFE_INTEGER);
         owners = new Set(prev ? [prev.name] : []);
       }
-      if (owners.has(b.name)) {
-        raw += seg.sum / (owners.size > 1 && comparative ? 2 : 1);
+      if (!owners.has(b.name)) continue;
+      const from = switching?.from ?? null;
+      const to = switching?.to ?? null;
+      if (from !== null && to !== null && owners.has(from) && owners.has(to) && !REGRET_RE.test(folded.slice(seg.start, seg.end))) {
+        // Both brands of the switch: the complaint is about the one left, praise about the one chosen.
+        const mine = b.name === from ? seg.sum < 0 : b.name === to ? seg.sum > 0 : true;
+        if (mine) raw += seg.sum;
         pieces++;
+        continue;
       }
+      raw += seg.sum / (owners.size > 1 && comparative ? 2 : 1);
+      pieces++;
     }
     raw += bias.get(b.name) ?? 0;
     const score = Math.round(squash(raw) * 1000) / 1000;

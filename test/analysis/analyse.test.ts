@@ -39,6 +39,20 @@ describe('entity-level sentiment, comparison and switching', () => {
     expect(run('leaving Acme for Globex next month').switching).toEqual({ from: 'Acme', to: 'Globex' });
   });
 
+  it('the complaint in a switch is about the brand left, unless it came along', () => {
+    const by = (text: string) => Object.fromEntries(run(text).brands.map((b) => [b.name, b.sentiment?.label]));
+    expect(by('Leaving Acme for Globex next month, fed up with dropped calls')).toEqual({ Acme: 'negative', Globex: 'positive' });
+    expect(by('Went back to Globex after two months of Acme outages')).toEqual({ Acme: 'negative', Globex: 'positive' });
+    // "still": the problem came along to the new brand.
+    expect(by('Moved to Globex from Acme and the signal is still terrible').Globex).toBe('negative');
+  });
+
+  it('"X beats Y" is a comparison in favour of X', () => {
+    const r = run('Globex beats Acme on coverage in the valley');
+    expect(Object.fromEntries(r.brands.map((b) => [b.name, b.sentiment?.label]))).toEqual({ Globex: 'positive', Acme: 'negative' });
+    expect(r.comparison).toBe(true);
+  });
+
   it('brandHint attributes the mention even without a query match', () => {
     const r = run('The new update is fantastic, love the widgets', { brandHint: 'Acme' });
     expect(r.brands).toEqual([{ name: 'Acme', sentiment: expect.objectContaining({ label: 'positive' }) }]);
