@@ -6,13 +6,15 @@
  * - switching ("switched from X to Y", "left X for Y", "moving to Y", "Y instead of X"): X −2, Y +2;
  * - comparatives ("X is way better than Y", "X beats Y on coverage"): the brand before gets the
  *   comparative's polarity, the brand after "than" (or after the verb) the opposite (±2);
+ * - a clause naming several brands with no switch or comparison between them is read in its comma
+ *   parts ("X and Y both terrible, Z is fine": Z positive), each part scored on its own;
  * - in a clause naming both brands of a switch, a complaint is about the brand left and praise about
  *   the brand chosen ("leaving X for Y, fed up with dropped calls": X negative, Y positive).
  * A brand named nowhere locatable in the text (matched by a broader query, or a brandHint) gets the
  * mention's overall sentiment.
  */
 import type { BrandSentiment, SwitchingResult } from '../model.js';
-import { confidenceFor, labelFor, squash } from './sentiment.js';
+import { confidenceFor, labelFor, scoreSentiment, squash } from './sentiment.js';
 import type { SentimentDetail } from './sentiment.js';
 import { fold } from './text.js';
 
@@ -78,6 +80,36 @@ function prevBrand(located: Located[], before: number, within: number): Located 
 /** Adds v to a brand's sentiment bias (nothing for no brand). */
 function addBias(bias: Map<string, number>, name: string | null | undefined, v: number): void {
   if (name) bias.set(name, (bias.get(name) ?? 0) + v);
+}
+
+/**
+ * The sentiment of a brand's comma parts of the clause [start, end): the parts naming it and those after
+ * them until another brand is named, each scored on its own. null when the clause has one part.
+ */
+function commaPartsSum(text: string, start: number, end: number, located: Located[], name: string): number | null {
+  const cuts: number[] = [start];
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 44 || c === 59) cuts.push(i + 1);
+  }
+  if (cuts.length === 1) return null;
+  cuts.push(end);
+  let sum = 0;
+  let mine = false;
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    const a = cuts[k] as number;
+    const b = cuts[k + 1] as number;
+    let named = false;
+    let own = false;
+    for (const l of located) {
+      if (l.index < a || l.index >= b) continue;
+      named = true;
+      if (l.name === name) own = true;
+    }
+    if (named) mine = own;
+    if (mine) sum += scoreSentiment(text.slice(a, b)).raw;
+  }
+  return sum;
 }
 
 /** Result of entity analysis for one mention. */
@@ -225,6 +257,14 @@ export function analyseEntities(
         if (mine) raw += seg.sum;
         pieces++;
         continue;
+      }
+      if (owners.size > 1 && !comparative && switching === null) {
+        const part = commaPartsSum(text, seg.start, seg.end, located, b.name);
+        if (part !== null) {
+          raw += part;
+          pieces++;
+          continue;
+        }
       }
       raw += seg.sum / (owners.size > 1 && comparative ? 2 : 1);
       pieces++;

@@ -47,6 +47,11 @@ describe('entity-level sentiment, comparison and switching', () => {
     expect(by('Moved to Globex from Acme and the signal is still terrible').Globex).toBe('negative');
   });
 
+  it('a clause naming two brands is read in its comma parts', () => {
+    const r = run('Acme dropped my calls all week, Globex has been great');
+    expect(Object.fromEntries(r.brands.map((b) => [b.name, b.sentiment?.label]))).toEqual({ Acme: 'negative', Globex: 'positive' });
+  });
+
   it('"X beats Y" is a comparison in favour of X', () => {
     const r = run('Globex beats Acme on coverage in the valley');
     expect(Object.fromEntries(r.brands.map((b) => [b.name, b.sentiment?.label]))).toEqual({ Globex: 'positive', Acme: 'negative' });
