@@ -112,6 +112,9 @@ export function queryVocabulary(queries: CompiledQuery[]): QueryVocabulary | nul
   return { words, maxLength, firstAscii, firstOther, table };
 }
 
+/** The words and kinds of a document that keeps none of its vocabulary's words (shared; never written). */
+const EMPTY_WORDS: string[] = [];
+const EMPTY_KINDS: number[] = [];
 /** The index of a document without words (shared; never written). */
 const NO_WORDS: Map<string, number[]> = new Map();
 
@@ -125,9 +128,12 @@ export function prepareDoc(text: string, vocabulary: QueryVocabulary | null = nu
  * indexed (others become ''), which is all the queries it came from look at.
  */
 export function prepareFolded(folded: string, vocabulary: QueryVocabulary | null = null): QueryDoc {
-  const words: string[] = [];
-  const kinds: number[] = [];
-  // (Made at the first word kept: with a vocabulary, most mentions keep none.)
+  // With a vocabulary, most mentions keep no word at all: the word lists are made at the first word
+  // kept (the words before it are '' there, as they would have been), and a document that keeps none
+  // shares EMPTY_WORDS, which every query answers exactly as it would a list of ''.
+  let words: string[] | null = vocabulary === null ? [] : null;
+  let kinds: number[] | null = vocabulary === null ? [] : null;
+  let count = 0;
   let index: Map<string, number[]> | null = null;
   const n = folded.length;
   let i = 0;
@@ -153,7 +159,12 @@ export function prepareFolded(folded: string, vocabulary: QueryVocabulary | null
         if (found >= 0) w = vocabulary.table.key(found);
       }
     }
-    const pos = words.length;
+    const pos = count++;
+    if (words === null || kinds === null) {
+      if (w === '') continue;
+      words = new Array<string>(pos).fill('');
+      kinds = new Array<number>(pos).fill(0);
+    }
     words.push(w);
     kinds.push(kind);
     if (w === '') continue;
@@ -162,7 +173,7 @@ export function prepareFolded(folded: string, vocabulary: QueryVocabulary | null
     if (list) list.push(pos);
     else index.set(w, [pos]);
   }
-  return { words, kinds, index: index ?? NO_WORDS, folded };
+  return { words: words ?? EMPTY_WORDS, kinds: kinds ?? EMPTY_KINDS, index: index ?? NO_WORDS, folded };
 }
 
 // ---------------------------------------------------------------------------------------------
