@@ -77,7 +77,6 @@ function isWordChar(c: number, text: string, i: number): boolean {
  * words of another length or first character are not even cut out of the text.
  */
 export interface QueryVocabulary {
-  words: ReadonlySet<string>;
   /** Longest word. */
   maxLength: number;
   /** ASCII first characters of the words (1 = some word starts with it). */
@@ -109,7 +108,7 @@ export function queryVocabulary(queries: CompiledQuery[]): QueryVocabulary | nul
   }
   const table = new RangeTable<null>(words.size);
   for (const w of words) table.add(w, null);
-  return { words, maxLength, firstAscii, firstOther, table };
+  return { maxLength, firstAscii, firstOther, table };
 }
 
 /** The words and kinds of a document that keeps none of its vocabulary's words (shared; never written). */

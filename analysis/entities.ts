@@ -84,9 +84,10 @@ function addBias(bias: Map<string, number>, name: string | null | undefined, v: 
 
 /**
  * The sentiment of a brand's comma parts of the clause [start, end): the parts naming it and those after
- * them until another brand is named, each scored on its own. null when the clause has one part.
+ * them until another brand is named, each scored on its own (once per mention: `scored` keeps a part's
+ * raw score by its start, for the next brand of the clause). null when the clause has one part.
  */
-function commaPartsSum(text: string, start: number, end: number, located: Located[], name: string): number | null {
+function commaPartsSum(text: string, start: number, end: number, located: Located[], name: string, scored: Map<number, number>): number | null {
   const cuts: number[] = [start];
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
@@ -107,7 +108,10 @@ function commaPartsSum(text: string, start: number, end: number, located: Locate
       if (l.name === name) own = true;
     }
     if (named) mine = own;
-    if (mine) sum += scoreSentiment(text.slice(a, b)).raw;
+    if (!mine) continue;
+    let raw = scored.get(a);
+    if (raw === undefined) scored.set(a, (raw = scoreSentiment(text.slice(a, b)).raw));
+    sum += raw;
   }
   return sum;
 }
@@ -224,6 +228,8 @@ export function analyseEntities(
     names.size >= 2 && (switching !== null || comparative || COMPARISON_RE.test(folded)) ? true : comparative && names.size >= 1;
 
   const brands: BrandSentiment[] = [];
+  // Raw scores of comma parts, by their start (multi-brand clauses only; see commaPartsSum).
+  let partScores: Map<number, number> | undefined;
   for (const b of matched) {
     if (!sentiment) {
       brands.push({ name: b.name, sentiment: null });
@@ -259,7 +265,7 @@ export function analyseEntities(
         continue;
       }
       if (owners.size > 1 && !comparative && switching === null) {
-        const part = commaPartsSum(text, seg.start, seg.end, located, b.name);
+        const part = commaPartsSum(text, seg.start, seg.end, located, b.name, (partScores ??= new Map()));
         if (part !== null) {
           raw += part;
           pieces++;

@@ -98,9 +98,9 @@ export interface StageClassifier {
   /**
    * classify(lowered, true, tokens)[0] and the probability of `stage` in that list (0 when absent),
    * without building the list; null when classify() would answer []. The answer is reused by the next
-   * call. Optional (detectStage uses classify() without it).
+   * call (detectStage reads it at once).
    */
-  top?(lowered: string, tokens: readonly Token[] | undefined, stage: JourneyStage | null): TopStage | null;
+  top(lowered: string, tokens: readonly Token[] | undefined, stage: JourneyStage | null): TopStage | null;
   /** The same through natural's own getClassifications (slower; for checking). */
   naturalClassify(text: string): Array<{ stage: JourneyStage; p: number }>;
 }
@@ -372,25 +372,9 @@ export function detectStage(
   if (best && bestScore >= RULE_SURE && bestScore === ruleTotal) {
     return { id: best, confidence: round(0.75 + 0.05 * Math.min(3, bestScore - RULE_SURE + 1)) };
   }
-  let top: { stage: JourneyStage; p: number } | undefined;
-  let pBest = 0;
-  const scanned = lowerText !== undefined ? tokens : undefined;
-  if (classifier.top !== undefined) {
-    // The same answers as from the list below, without building it.
-    const t = classifier.top(lower, scanned, best);
-    if (t !== null) {
-      top = t;
-      pBest = t.pOf;
-    }
-  } else {
-    const probs = classifier.classify(lower, true, scanned);
-    top = probs[0];
-    for (const p of probs) {
-      if (p.stage !== best) continue;
-      pBest = p.p;
-      break;
-    }
-  }
+  // The classifier's best stage and the rule stage's probability (classify()'s list, not built).
+  const top = classifier.top(lower, lowerText !== undefined ? tokens : undefined, best);
+  const pBest = top?.pOf ?? 0;
   if (best) {
     const share = bestScore / ruleTotal;
     if (top && top.stage !== best && top.p >= 0.6 && bestScore < RULE_SURE && !(negative && top.stage === 'advocacy')) {

@@ -614,9 +614,6 @@ const MISSING_TARGETS = new Map<string, Array<[string, number]>>([
   ...['food', 'water', 'seat', 'seats', 'room', 'snacks', 'drinks', 'blankets', 'pillows', 'heat', 'heating', 'snack', 'drink', 'blanket', 'pillow', 'meal', 'meals', 'coffee', 'legroom', 'entertainment', 'tv', 'movies', 'screen', 'screens', 'outlet', 'outlets', 'charger', 'ventilation', 'ac', 'toilet', 'soap'].map((w): [string, Array<[string, number]>] => [w, [['product-quality', 2]]]),
 ]);
 
-/** Targets of the sentiment cue 'no x' before the missing thing routes it (it names no pain point itself). */
-const NO_TARGETS: Array<[string, number]> = [];
-
 /** The word after the one at text index `at` ("no" in "no signal"), or null. */
 function wordAfter(tokens: Token[], at: number): string | null {
   for (let k = 0; k < tokens.length - 1; k++) {
@@ -940,7 +937,7 @@ export function compilePainPoints(extra: Record<string, string[]> = {}, options:
         const cueSeg = segmentAt(segments, cue.index);
         if (requireComplaint && cueSeg.sum > 0.5 && !cue.turnsPraise && !(turned !== null && turned.includes(cueSeg))) continue;
         liveComplaint = true;
-        const targets = CUE_MAP.get(cue.name) ?? (cue.name === 'no x' ? NO_TARGETS : undefined);
+        const targets = CUE_MAP.get(cue.name);
         if (targets === undefined) continue;
         let list = targets;
         let term = cueTerm(cue);

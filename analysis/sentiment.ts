@@ -49,8 +49,6 @@ const CONTRAST = new Set(CX.contrast);
 const EMOJI_MAP = new Map(Object.entries(EMOJI.emoji));
 const EMOTICON_MAP = new Map(Object.entries(EMOJI.emoticons));
 
-/** First words of multi-word lexicon entries ("not good", "screwed up"). */
-const BIGRAM_FIRST = new Set([...LEX.keys()].filter((k) => k.includes(' ')).map((k) => k.split(' ')[0] as string));
 
 /** A scanned text: its tokens, whether it is mostly capitals, and its lower-cased form. */
 export interface Scanned {
@@ -487,8 +485,6 @@ function markTriggers(run: Uint8Array, w: string, info: WordInfo | undefined): v
 export interface WordInfo {
   contrast: boolean;
   negator: boolean;
-  /** First word of a multi-word lexicon entry. */
-  bigramFirst: boolean;
   /**
    * The two-word lexicon entries this word starts, by their second word ("not" → "good" → valence):
    * LEX.get(`${w} ${next}`) without building the string.
@@ -516,7 +512,7 @@ function wordInfo(w: string): WordInfo {
   let info = WORDS.get(w);
   if (!info) {
     info = {
-      contrast: false, negator: false, bigramFirst: false, bigrams: undefined, intens: undefined, valence: undefined, triggers: undefined,
+      contrast: false, negator: false, bigrams: undefined, intens: undefined, valence: undefined, triggers: undefined,
       praise: 0, filler: false, apology: false, minimiser: false, resolution: false, pureNegator: false,
     };
     WORDS.set(w, info);
@@ -525,7 +521,6 @@ function wordInfo(w: string): WordInfo {
 }
 for (const w of CONTRAST) wordInfo(w).contrast = true;
 for (const w of NEGATORS) wordInfo(w).negator = true;
-for (const w of BIGRAM_FIRST) wordInfo(w).bigramFirst = true;
 for (const [k, v] of LEX) {
   // Only an entry of exactly two words (one space) can equal `${w} ${next}` for two tokens.
   const sp = k.indexOf(' ');
